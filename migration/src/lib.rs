@@ -1,0 +1,14 @@
+//! Schema migrations; they run on PostgreSQL and SQLite alike and never import `entity`.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261129_000001_create_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261129_000001_create_foundation::Migration)]
+    }
+}

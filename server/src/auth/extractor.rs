@@ -1,0 +1,110 @@
+//! The staff principal extractor: validates the access token and loads the account on every
+//! request, so disabling or moving a staff member takes effect on their next request.
+
+use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use futures_util::future::LocalBoxFuture;
+use uuid::Uuid;
+
+use crate::{
+    auth::jwt::{Audience, TokenError},
+    error::AppError,
+    http::bearer_token,
+    jurisdictions::{Level, Scope},
+    staff::{self, Role},
+    state::AppState,
+};
+
+/// An authenticated, enabled staff member and the subtree they may act in.
+#[derive(Debug, Clone)]
+pub struct Staff {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: Option<String>,
+    pub role: Role,
+    pub scope: Scope,
+}
+
+impl Staff {
+    /// 403 unless the staff member has one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> Result<(), AppError> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden(
+                "role_not_allowed",
+                format!("{}无权执行此操作", self.role.label()),
+            ))
+        }
+    }
+
+    /// Name shown on timelines.
+    pub fn label(&self) -> String {
+        self.display_name
+            .clone()
+            .unwrap_or_else(|| self.username.clone())
+    }
+}
+
+pub(crate) fn token_error(e: TokenError) -> AppError {
+    match e {
+        TokenError::Expired => AppError::unauthorized("token_expired", "登录已过期,请刷新登录状态"),
+        TokenError::Invalid => AppError::unauthorized("invalid_token", "登录凭证无效,请重新登录"),
+    }
+}
+
+pub(crate) fn state_of(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("application state missing")))
+}
+
+impl FromRequest for Staff {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let state = state_of(&req)?;
+            let token = bearer_token(&req)
+                .ok_or_else(|| AppError::unauthorized("missing_token", "请先登录"))?;
+            let id = state
+                .jwt
+                .verify(token, Audience::Staff)
+                .map_err(token_error)?;
+            let (account, node) = staff::store::find_with_jurisdiction(&state.db, id)
+                .await?
+                .ok_or_else(|| {
+                    AppError::unauthorized("invalid_token", "登录凭证无效,请重新登录")
+                })?;
+            if account.disabled {
+                return Err(AppError::unauthorized(
+                    "account_disabled",
+                    "账号已停用,请联系管理员",
+                ));
+            }
+            let role = Role::parse(&account.role).ok_or_else(|| {
+                AppError::Internal(anyhow::anyhow!("staff {} has unknown role", account.id))
+            })?;
+            let level = Level::parse(&node.level).ok_or_else(|| {
+                AppError::Internal(anyhow::anyhow!(
+                    "jurisdiction {} has unknown level",
+                    node.id
+                ))
+            })?;
+            Ok(Staff {
+                id: account.id,
+                username: account.username,
+                display_name: account.display_name,
+                role,
+                scope: Scope {
+                    jurisdiction_id: node.id,
+                    code: node.code,
+                    name: node.name,
+                    level,
+                    path: node.path,
+                },
+            })
+        })
+    }
+}

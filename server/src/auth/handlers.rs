@@ -1,0 +1,178 @@
+//! Staff login, token refresh (rotation with reuse detection) and logout.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use crate::{
+    audit::{self, Actor, Entry},
+    auth::{
+        dto::{RefreshRequest, StaffLoginRequest, TokenResponse},
+        jwt::Audience,
+        password,
+        store::{self, PrincipalKind, RotateError},
+    },
+    error::{AppError, AppResult, ErrorBody},
+    http::client_ip,
+    staff,
+    state::AppState,
+};
+
+fn invalid_credentials() -> AppError {
+    AppError::unauthorized("invalid_credentials", "用户名或密码错误")
+}
+
+/// Staff login with username and password.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/staff/login",
+    tag = "auth",
+    request_body = StaffLoginRequest,
+    responses(
+        (status = 200, body = TokenResponse),
+        (status = 401, description = "wrong username or password", body = ErrorBody),
+        (status = 403, description = "account disabled", body = ErrorBody),
+        (status = 429, description = "too many failed attempts", body = ErrorBody),
+    )
+)]
+pub async fn staff_login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<StaffLoginRequest>,
+) -> AppResult<HttpResponse> {
+    let body = body.into_inner();
+    let username = body.username.trim().to_lowercase();
+    let ip = client_ip(&req, &state.settings);
+    if username.is_empty()
+        || body.password.is_empty()
+        || username.len() > 64
+        || body.password.len() > 256
+    {
+        return Err(invalid_credentials());
+    }
+    state.throttle.check(&username, &ip).await?;
+
+    let account = staff::store::find_by_username(&state.db, &username).await?;
+    let ok = password::verify(
+        body.password,
+        account.as_ref().map(|a| a.password_hash.clone()),
+    )
+    .await;
+    let Some(account) = account.filter(|_| ok) else {
+        state.throttle.failure(&username, &ip).await;
+        tracing::warn!(username = %username, ip = %ip, "staff login failed");
+        audit::record(
+            &state.db,
+            Entry::new(Actor::Anonymous, "staff.login_failed")
+                .target("staff_username", &username)
+                .ip(&ip),
+        )
+        .await?;
+        return Err(invalid_credentials());
+    };
+    if account.disabled {
+        tracing::warn!(username = %username, ip = %ip, "disabled staff account tried to log in");
+        return Err(AppError::forbidden(
+            "account_disabled",
+            "账号已停用,请联系管理员",
+        ));
+    }
+    state.throttle.success(&username).await;
+    staff::store::touch_login(&state.db, account.id).await?;
+    let (access, expires_in) = state.jwt.issue(Audience::Staff, account.id)?;
+    let refresh = store::issue(
+        &state.db,
+        PrincipalKind::Staff,
+        account.id,
+        None,
+        state.settings.auth.refresh_ttl,
+    )
+    .await?;
+    audit::record(
+        &state.db,
+        Entry::new(Actor::Staff(account.id), "staff.login").ip(&ip),
+    )
+    .await?;
+    tracing::info!(staff_id = %account.id, "staff logged in");
+    Ok(HttpResponse::Ok().json(TokenResponse::bearer(access, refresh, expires_in)))
+}
+
+/// Exchanges a refresh token for a new pair. Each refresh token works once; presenting a used
+/// one revokes every token of its family.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/refresh",
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, body = TokenResponse),
+        (status = 401, description = "unknown, expired, revoked or reused token", body = ErrorBody),
+    )
+)]
+pub async fn refresh(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshRequest>,
+) -> AppResult<HttpResponse> {
+    let rotated = match store::rotate(
+        &state.db,
+        body.refresh_token.trim(),
+        state.settings.auth.refresh_ttl,
+    )
+    .await?
+    {
+        Ok(r) => r,
+        Err(RotateError::Reused) => {
+            return Err(AppError::unauthorized(
+                "refresh_token_reused",
+                "登录凭证已被使用过,为安全起见已退出所有会话,请重新登录",
+            ));
+        }
+        Err(RotateError::Invalid) => {
+            return Err(AppError::unauthorized(
+                "invalid_refresh_token",
+                "登录已失效,请重新登录",
+            ));
+        }
+    };
+    let audience = match rotated.kind {
+        PrincipalKind::Staff => {
+            let active = staff::store::find_by_id(&state.db, rotated.principal_id)
+                .await?
+                .is_some_and(|s| !s.disabled);
+            if !active {
+                store::revoke_family(&state.db, rotated.family_id).await?;
+                return Err(AppError::unauthorized(
+                    "account_disabled",
+                    "账号已停用,请联系管理员",
+                ));
+            }
+            Audience::Staff
+        }
+        PrincipalKind::Resident => {
+            if !crate::auth::resident_active(&state, rotated.principal_id).await? {
+                store::revoke_family(&state.db, rotated.family_id).await?;
+                return Err(AppError::unauthorized(
+                    "invalid_refresh_token",
+                    "登录已失效,请重新登录",
+                ));
+            }
+            Audience::Resident
+        }
+    };
+    let (access, expires_in) = state.jwt.issue(audience, rotated.principal_id)?;
+    Ok(HttpResponse::Ok().json(TokenResponse::bearer(access, rotated.token, expires_in)))
+}
+
+/// Ends the session the refresh token belongs to. Unknown tokens are accepted silently.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout",
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses((status = 204, description = "session ended"))
+)]
+pub async fn logout(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshRequest>,
+) -> AppResult<HttpResponse> {
+    store::revoke_family_of(&state.db, body.refresh_token.trim()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

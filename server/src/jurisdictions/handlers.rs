@@ -1,0 +1,203 @@
+//! Jurisdiction tree: public reads, admin-only creation and renaming inside the admin's subtree.
+
+use actix_web::{HttpResponse, web};
+
+use crate::{
+    audit::{self, Actor, Entry},
+    auth::Staff,
+    db,
+    error::{AppError, AppResult, ErrorBody, FieldErrors},
+    jurisdictions::{
+        domain::{Code, parse_name},
+        dto::{
+            ChildrenResponse, CreateJurisdictionRequest, JurisdictionNode, JurisdictionResponse,
+            RenameJurisdictionRequest,
+        },
+        store,
+    },
+    staff::Role,
+    state::AppState,
+};
+
+fn not_found() -> AppError {
+    AppError::not_found("jurisdiction_not_found", "区划不存在")
+}
+
+/// One node with its path to the root.
+#[utoipa::path(
+    get,
+    path = "/api/v1/jurisdictions/{code}",
+    tag = "jurisdictions",
+    params(("code" = String, Path)),
+    responses((status = 200, body = JurisdictionResponse), (status = 404, body = ErrorBody))
+)]
+pub async fn get(state: web::Data<AppState>, code: web::Path<String>) -> AppResult<HttpResponse> {
+    let node = store::find_by_code(&state.db, &code)
+        .await?
+        .ok_or_else(not_found)?;
+    let path = store::path_nodes(&state.db, &node.path).await?;
+    Ok(HttpResponse::Ok().json(JurisdictionResponse::new(&node, &path)))
+}
+
+/// The direct children of a node, by code.
+#[utoipa::path(
+    get,
+    path = "/api/v1/jurisdictions/{code}/children",
+    tag = "jurisdictions",
+    params(("code" = String, Path)),
+    responses((status = 200, body = ChildrenResponse), (status = 404, body = ErrorBody))
+)]
+pub async fn children(
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let node = store::find_by_code(&state.db, &code)
+        .await?
+        .ok_or_else(not_found)?;
+    let items = store::children(&state.db, node.id)
+        .await?
+        .iter()
+        .map(JurisdictionNode::from)
+        .collect();
+    Ok(HttpResponse::Ok().json(ChildrenResponse { items }))
+}
+
+/// Adds a node under a parent inside the admin's subtree; the level must be the one below the
+/// parent's. Roots (cities) are created with the CLI.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/jurisdictions",
+    tag = "jurisdictions",
+    security(("bearer" = [])),
+    request_body = CreateJurisdictionRequest,
+    responses(
+        (status = 201, body = JurisdictionResponse),
+        (status = 403, body = ErrorBody),
+        (status = 409, description = "code taken", body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
+pub async fn create(
+    state: web::Data<AppState>,
+    me: Staff,
+    body: web::Json<CreateJurisdictionRequest>,
+) -> AppResult<HttpResponse> {
+    me.require(&[Role::Admin])?;
+    let body = body.into_inner();
+    let mut fields = FieldErrors::new();
+    let code = Code::parse(&body.code)
+        .map_err(|e| fields.insert("code".into(), e))
+        .ok();
+    let name = parse_name(&body.name)
+        .map_err(|e| fields.insert("name".into(), e))
+        .ok();
+    let parent = match body
+        .parent_code
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        Some(pc) => {
+            let p = store::find_by_code(&state.db, pc).await?;
+            if p.is_none() {
+                fields.insert("parent_code".into(), "上级区划不存在".into());
+            }
+            p
+        }
+        None => {
+            fields.insert(
+                "parent_code".into(),
+                "请填写上级区划代码(市级区划请用命令行创建)".into(),
+            );
+            None
+        }
+    };
+    if let Some(p) = &parent {
+        let parent_level = crate::jurisdictions::Level::parse(&p.level);
+        match parent_level.and_then(|l| l.child()) {
+            Some(expected) if expected == body.level => {}
+            Some(expected) => {
+                fields.insert(
+                    "level".into(),
+                    format!(
+                        "{}的下级应为{}({})",
+                        p.name,
+                        expected.label(),
+                        expected.as_str()
+                    ),
+                );
+            }
+            None => {
+                fields.insert("parent_code".into(), "网格下不能再设下级区划".into());
+            }
+        }
+    }
+    let (Some(code), Some(name), Some(parent)) = (code, name, parent) else {
+        return Err(AppError::validation(fields));
+    };
+    if !fields.is_empty() {
+        return Err(AppError::validation(fields));
+    }
+    if !me.scope.contains(&parent.path) {
+        return Err(AppError::forbidden(
+            "outside_jurisdiction",
+            "只能在本辖区内新增区划",
+        ));
+    }
+    let txn = db::begin(&state.db).await?;
+    let node = store::insert(&txn, &code, &name, body.level, Some(&parent)).await?;
+    audit::record(
+        &txn,
+        Entry::new(Actor::Staff(me.id), "jurisdiction.create").target("jurisdiction", &node.code),
+    )
+    .await?;
+    txn.commit().await?;
+    let path = store::path_nodes(&state.db, &node.path).await?;
+    Ok(HttpResponse::Created().json(JurisdictionResponse::new(&node, &path)))
+}
+
+/// Renames a node inside the admin's subtree.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/admin/jurisdictions/{code}",
+    tag = "jurisdictions",
+    security(("bearer" = [])),
+    params(("code" = String, Path)),
+    request_body = RenameJurisdictionRequest,
+    responses(
+        (status = 200, body = JurisdictionResponse),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
+pub async fn rename(
+    state: web::Data<AppState>,
+    me: Staff,
+    code: web::Path<String>,
+    body: web::Json<RenameJurisdictionRequest>,
+) -> AppResult<HttpResponse> {
+    me.require(&[Role::Admin])?;
+    let name = parse_name(&body.name).map_err(|e| AppError::field("name", e))?;
+    let node = store::find_by_code(&state.db, &code)
+        .await?
+        .ok_or_else(not_found)?;
+    if !me.scope.contains(&node.path) {
+        return Err(AppError::forbidden(
+            "outside_jurisdiction",
+            "只能修改本辖区内的区划",
+        ));
+    }
+    let txn = db::begin(&state.db).await?;
+    let node = store::rename(&txn, node, &name).await?;
+    audit::record(
+        &txn,
+        Entry::new(Actor::Staff(me.id), "jurisdiction.rename")
+            .target("jurisdiction", &node.code)
+            .detail(serde_json::json!({ "name": name })),
+    )
+    .await?;
+    txn.commit().await?;
+    let path = store::path_nodes(&state.db, &node.path).await?;
+    Ok(HttpResponse::Ok().json(JurisdictionResponse::new(&node, &path)))
+}

@@ -1,0 +1,97 @@
+//! Jurisdiction queries. The tree is public (residents see where their case goes); changes are
+//! admin-only and scoped by the handlers.
+
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
+    QueryFilter, QueryOrder,
+};
+use uuid::Uuid;
+
+use entity::jurisdictions;
+
+use crate::{
+    db,
+    error::{AppResult, OnConstraint},
+    jurisdictions::domain::{Code, Level, child_path, path_codes, root_path},
+};
+
+pub async fn find_by_code(
+    db: &impl ConnectionTrait,
+    code: &str,
+) -> Result<Option<jurisdictions::Model>, DbErr> {
+    jurisdictions::Entity::find()
+        .filter(jurisdictions::Column::Code.eq(code))
+        .one(db)
+        .await
+}
+
+pub async fn find_by_id(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<jurisdictions::Model>, DbErr> {
+    jurisdictions::Entity::find_by_id(id).one(db).await
+}
+
+pub async fn children(
+    db: &impl ConnectionTrait,
+    parent_id: Uuid,
+) -> Result<Vec<jurisdictions::Model>, DbErr> {
+    jurisdictions::Entity::find()
+        .filter(jurisdictions::Column::ParentId.eq(parent_id))
+        .order_by_asc(jurisdictions::Column::Code)
+        .all(db)
+        .await
+}
+
+/// The nodes on `path`, root first.
+pub async fn path_nodes(
+    db: &impl ConnectionTrait,
+    path: &str,
+) -> Result<Vec<jurisdictions::Model>, DbErr> {
+    let codes = path_codes(path);
+    let mut nodes = jurisdictions::Entity::find()
+        .filter(jurisdictions::Column::Code.is_in(codes.iter().copied()))
+        .all(db)
+        .await?;
+    nodes.sort_by_key(|n| codes.iter().position(|c| *c == n.code));
+    Ok(nodes)
+}
+
+/// Inserts a node under `parent` (a root when `None`); a taken code is a 409.
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    code: &Code,
+    name: &str,
+    level: Level,
+    parent: Option<&jurisdictions::Model>,
+) -> AppResult<jurisdictions::Model> {
+    let now = db::now();
+    let path = match parent {
+        Some(p) => child_path(&p.path, code),
+        None => root_path(code),
+    };
+    jurisdictions::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        code: Set(code.as_str().into()),
+        name: Set(name.into()),
+        level: Set(level.as_str().into()),
+        parent_id: Set(parent.map(|p| p.id)),
+        path: Set(path),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .on_unique("jurisdiction_code_taken", "该区划代码已存在")
+}
+
+pub async fn rename(
+    db: &impl ConnectionTrait,
+    node: jurisdictions::Model,
+    name: &str,
+) -> Result<jurisdictions::Model, DbErr> {
+    let mut active: jurisdictions::ActiveModel = node.into();
+    active.name = Set(name.into());
+    active.updated_at = Set(db::now());
+    active.update(db).await
+}

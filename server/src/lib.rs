@@ -1,0 +1,18 @@
+//! Zhitongche (直通车): the backend of a city's social-assistance direct line.
+
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod jurisdictions;
+pub mod kv;
+pub mod metrics;
+pub mod openapi;
+pub mod ops;
+pub mod staff;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

@@ -1,0 +1,263 @@
+//! Staff administration: admins create, list and change accounts inside their own subtree.
+
+use actix_web::{HttpResponse, web};
+use uuid::Uuid;
+
+use crate::{
+    audit::{self, Actor, Entry},
+    auth::{Staff, password, store as tokens},
+    db,
+    error::{AppError, AppResult, ErrorBody, FieldErrors},
+    http::cursor,
+    jurisdictions,
+    staff::{
+        Role,
+        domain::{Password, Username, parse_display_name},
+        dto::{CreateStaffRequest, ListStaffQuery, StaffPage, StaffResponse, UpdateStaffRequest},
+        store,
+    },
+    state::AppState,
+};
+
+fn staff_not_found() -> AppError {
+    AppError::not_found("staff_not_found", "工作人员不存在")
+}
+
+/// Creates a staff account at a node inside the admin's subtree.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/staff",
+    tag = "staff",
+    security(("bearer" = [])),
+    request_body = CreateStaffRequest,
+    responses(
+        (status = 201, body = StaffResponse),
+        (status = 403, description = "not an admin, or node outside the admin's subtree", body = ErrorBody),
+        (status = 409, description = "username taken", body = ErrorBody),
+        (status = 422, description = "invalid fields", body = ErrorBody),
+    )
+)]
+pub async fn create(
+    state: web::Data<AppState>,
+    me: Staff,
+    body: web::Json<CreateStaffRequest>,
+) -> AppResult<HttpResponse> {
+    me.require(&[Role::Admin])?;
+    let body = body.into_inner();
+    let mut fields = FieldErrors::new();
+    let username = Username::parse(&body.username)
+        .map_err(|e| fields.insert("username".into(), e))
+        .ok();
+    let pw = Password::parse(&body.password)
+        .map_err(|e| fields.insert("password".into(), e))
+        .ok();
+    let display_name = match body.display_name.as_deref() {
+        Some(n) => parse_display_name(n)
+            .map_err(|e| fields.insert("display_name".into(), e))
+            .ok(),
+        None => None,
+    };
+    let node = jurisdictions::store::find_by_code(&state.db, body.jurisdiction_code.trim()).await?;
+    if node.is_none() {
+        fields.insert("jurisdiction_code".into(), "区划不存在".into());
+    }
+    let (Some(username), Some(pw), Some(node)) = (username, pw, node) else {
+        return Err(AppError::validation(fields));
+    };
+    if !fields.is_empty() {
+        return Err(AppError::validation(fields));
+    }
+    if !me.scope.contains(&node.path) {
+        return Err(AppError::forbidden(
+            "outside_jurisdiction",
+            "只能在本辖区内创建工作人员",
+        ));
+    }
+    let hash = password::hash(pw.expose().to_string()).await?;
+    let txn = db::begin(&state.db).await?;
+    let account = store::insert(
+        &txn,
+        store::NewStaff {
+            username: username.as_str(),
+            display_name,
+            password_hash: hash,
+            role: body.role,
+            jurisdiction_id: node.id,
+        },
+    )
+    .await?;
+    audit::record(
+        &txn,
+        Entry::new(Actor::Staff(me.id), "staff.create")
+            .target("staff", account.id)
+            .detail(serde_json::json!({"role": body.role.as_str(), "jurisdiction": node.code})),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(HttpResponse::Created().json(StaffResponse::from_models(account, &node)))
+}
+
+/// Staff in the admin's subtree, by username, paginated with `cursor`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/staff",
+    tag = "staff",
+    security(("bearer" = [])),
+    params(ListStaffQuery),
+    responses((status = 200, body = StaffPage), (status = 403, body = ErrorBody))
+)]
+pub async fn list(
+    state: web::Data<AppState>,
+    me: Staff,
+    query: web::Query<ListStaffQuery>,
+) -> AppResult<HttpResponse> {
+    me.require(&[Role::Admin])?;
+    let query = query.into_inner();
+    let limit = cursor::limit(query.limit, 50, 200);
+    let jurisdiction_path = match query.jurisdiction_code.as_deref() {
+        Some(code) => Some(
+            jurisdictions::store::find_by_code(&state.db, code.trim())
+                .await?
+                .map(|n| n.path)
+                .ok_or_else(|| AppError::field("jurisdiction_code", "区划不存在"))?,
+        ),
+        None => None,
+    };
+    let after_username = query.cursor.as_deref().map(cursor::decode).transpose()?;
+    let rows = store::list(
+        &state.db,
+        &me.scope,
+        store::ListFilter {
+            role: query.role,
+            jurisdiction_path,
+            disabled: query.disabled,
+            query: query
+                .q
+                .map(|q| q.trim().to_string())
+                .filter(|q| !q.is_empty()),
+            after_username,
+            limit,
+        },
+    )
+    .await?;
+    let next_cursor = (rows.len() as u64 == limit)
+        .then(|| rows.last().map(|(s, _)| cursor::encode(&s.username)))
+        .flatten();
+    let items = rows
+        .into_iter()
+        .map(|(s, j)| StaffResponse::from_models(s, &j))
+        .collect();
+    Ok(HttpResponse::Ok().json(StaffPage { items, next_cursor }))
+}
+
+/// Changes role, node, display name or disabled flag. Disabling ends every session at once.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/admin/staff/{id}",
+    tag = "staff",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = UpdateStaffRequest,
+    responses(
+        (status = 200, body = StaffResponse),
+        (status = 403, body = ErrorBody),
+        (status = 404, description = "no such staff member in the admin's subtree", body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
+pub async fn update(
+    state: web::Data<AppState>,
+    me: Staff,
+    id: web::Path<Uuid>,
+    body: web::Json<UpdateStaffRequest>,
+) -> AppResult<HttpResponse> {
+    me.require(&[Role::Admin])?;
+    let id = id.into_inner();
+    let body = body.into_inner();
+    let (current, _) = store::find_in_scope(&state.db, &me.scope, id)
+        .await?
+        .ok_or_else(staff_not_found)?;
+    if id == me.id
+        && (body.role.is_some() || body.disabled.is_some() || body.jurisdiction_code.is_some())
+    {
+        return Err(AppError::unprocessable(
+            "cannot_change_own_access",
+            "不能修改自己的角色、辖区或停用状态,请联系其他管理员",
+        ));
+    }
+    let mut fields = FieldErrors::new();
+    let display_name = match body.display_name.as_deref() {
+        Some(n) => parse_display_name(n)
+            .map_err(|e| fields.insert("display_name".into(), e))
+            .ok(),
+        None => None,
+    };
+    let new_node = match body.jurisdiction_code.as_deref() {
+        Some(code) => {
+            let node = jurisdictions::store::find_by_code(&state.db, code.trim()).await?;
+            if node.is_none() {
+                fields.insert("jurisdiction_code".into(), "区划不存在".into());
+            }
+            node
+        }
+        None => None,
+    };
+    if !fields.is_empty() {
+        return Err(AppError::validation(fields));
+    }
+    if let Some(node) = &new_node
+        && !me.scope.contains(&node.path)
+    {
+        return Err(AppError::forbidden(
+            "outside_jurisdiction",
+            "只能把工作人员调整到本辖区内",
+        ));
+    }
+    let disabling = body.disabled == Some(true) && !current.disabled;
+    let txn = db::begin(&state.db).await?;
+    let updated = store::update(
+        &txn,
+        current,
+        store::Changes {
+            role: body.role,
+            jurisdiction_id: new_node.as_ref().map(|n| n.id),
+            disabled: body.disabled,
+            display_name,
+        },
+    )
+    .await?;
+    if disabling {
+        tokens::revoke_all(&txn, tokens::PrincipalKind::Staff, updated.id).await?;
+    }
+    audit::record(
+        &txn,
+        Entry::new(Actor::Staff(me.id), "staff.update")
+            .target("staff", updated.id)
+            .detail(serde_json::json!({
+                "role": body.role.map(Role::as_str),
+                "jurisdiction": new_node.as_ref().map(|n| n.code.clone()),
+                "disabled": body.disabled,
+            })),
+    )
+    .await?;
+    txn.commit().await?;
+    let (account, node) = store::find_with_jurisdiction(&state.db, updated.id)
+        .await?
+        .ok_or_else(staff_not_found)?;
+    Ok(HttpResponse::Ok().json(StaffResponse::from_models(account, &node)))
+}
+
+/// The caller's own account.
+#[utoipa::path(
+    get,
+    path = "/api/v1/staff/me",
+    tag = "staff",
+    security(("bearer" = [])),
+    responses((status = 200, body = StaffResponse), (status = 401, body = ErrorBody))
+)]
+pub async fn me(state: web::Data<AppState>, me: Staff) -> AppResult<HttpResponse> {
+    let (account, node) = store::find_with_jurisdiction(&state.db, me.id)
+        .await?
+        .ok_or_else(staff_not_found)?;
+    Ok(HttpResponse::Ok().json(StaffResponse::from_models(account, &node)))
+}

@@ -1,0 +1,24 @@
+//! The one application state shared by handlers and background workers.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+use tokio_util::sync::CancellationToken;
+
+use crate::{
+    auth::jwt::JwtKeys, auth::throttle::LoginThrottle, config::Settings, kv::Redis,
+    metrics::Metrics,
+};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub db: DatabaseConnection,
+    /// `None` in the embedded mode (no `REDIS_URL`).
+    pub redis: Option<Redis>,
+    pub jwt: Arc<JwtKeys>,
+    pub throttle: LoginThrottle,
+    pub metrics: Arc<Metrics>,
+    /// Cancelled on shutdown; background work stops when it fires.
+    pub shutdown: CancellationToken,
+}

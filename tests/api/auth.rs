@@ -1,0 +1,185 @@
+//! Staff login, refresh rotation and reuse detection, logout, throttling, disabled accounts and
+//! the access-token negative suite.
+
+use base64::{Engine, engine::general_purpose::STANDARD as B64};
+use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+use serde_json::json;
+use tests::both_backends;
+
+fn refresh_body(token: &str) -> serde_json::Value {
+    json!({ "refresh_token": token })
+}
+
+both_backends! {
+    async fn staff_login_returns_a_bearer_pair_that_opens_the_staff_api(app) {
+        app.seed_demo().await;
+        let staff = app.create_staff("caseworker", "120101001001").await;
+        let res = app
+            .post("/api/v1/auth/staff/login", None, &json!({"username": staff.username, "password": staff.password}))
+            .await;
+        res.assert_status(200);
+        assert_eq!(res.body["token_type"], "Bearer");
+        assert_eq!(res.body["expires_in"], 900);
+        assert!(res.body["refresh_token"].as_str().unwrap().len() >= 40);
+        let token = res.body["access_token"].as_str().unwrap();
+        let me = app.get("/api/v1/staff/me", Some(token)).await;
+        me.assert_status(200);
+        assert_eq!(me.body["username"], staff.username.as_str());
+        assert_eq!(me.body["role"], "caseworker");
+        assert_eq!(me.body["jurisdiction"]["code"], "120101001001");
+    }
+
+    async fn wrong_password_and_unknown_user_get_the_same_answer(app) {
+        app.seed_demo().await;
+        let staff = app.create_staff("approver", "120101001").await;
+        let wrong = app
+            .post("/api/v1/auth/staff/login", None, &json!({"username": staff.username, "password": "not-the-password-1"}))
+            .await;
+        wrong.assert_error(401, "invalid_credentials");
+        let unknown = app
+            .post("/api/v1/auth/staff/login", None, &json!({"username": "nobody-here", "password": "whatever-pass-1"}))
+            .await;
+        unknown.assert_error(401, "invalid_credentials");
+        assert_eq!(wrong.body["error"]["message"], unknown.body["error"]["message"]);
+    }
+
+    async fn refresh_rotates_and_reusing_an_old_token_revokes_the_family(app) {
+        app.seed_demo().await;
+        let staff = app.create_staff("operator", "120000").await;
+        let first = app.login(&staff).await;
+
+        let second = app.post("/api/v1/auth/refresh", None, &refresh_body(&first.refresh)).await;
+        second.assert_status(200);
+        let second_refresh = second.body["refresh_token"].as_str().unwrap().to_string();
+        assert_ne!(second_refresh, first.refresh);
+        let access = second.body["access_token"].as_str().unwrap();
+        app.get("/api/v1/staff/me", Some(access)).await.assert_status(200);
+
+        // The old token comes back: someone copied it. The whole family dies.
+        app.post("/api/v1/auth/refresh", None, &refresh_body(&first.refresh))
+            .await
+            .assert_error(401, "refresh_token_reused");
+        app.post("/api/v1/auth/refresh", None, &refresh_body(&second_refresh))
+            .await
+            .assert_error(401, "invalid_refresh_token");
+        // Another login starts a fresh family that works.
+        let fresh = app.login(&staff).await;
+        app.post("/api/v1/auth/refresh", None, &refresh_body(&fresh.refresh)).await.assert_status(200);
+    }
+
+    async fn concurrent_use_of_one_refresh_token_succeeds_at_most_once(app) {
+        app.seed_demo().await;
+        let staff = app.create_staff("operator", "120000").await;
+        let tokens = app.login(&staff).await;
+        let body = refresh_body(&tokens.refresh);
+        let attempts = (0..4).map(|_| app.post("/api/v1/auth/refresh", None, &body));
+        let results = futures_join_all(attempts).await;
+        let ok = results.iter().filter(|r| r.status == 200).count();
+        assert!(ok <= 1, "{ok} refreshes succeeded with one token");
+        assert!(results.iter().all(|r| r.status == 200 || r.status == 401));
+    }
+
+    async fn logout_ends_the_session(app) {
+        app.seed_demo().await;
+        let staff = app.create_staff("approver", "120101001").await;
+        let tokens = app.login(&staff).await;
+        let res = app.post("/api/v1/auth/logout", None, &refresh_body(&tokens.refresh)).await;
+        res.assert_status(204);
+        app.post("/api/v1/auth/refresh", None, &refresh_body(&tokens.refresh))
+            .await
+            .assert_error(401, "invalid_refresh_token");
+        // Logging out twice, or with garbage, is harmless.
+        app.post("/api/v1/auth/logout", None, &refresh_body("garbage")).await.assert_status(204);
+    }
+
+    async fn repeated_failed_logins_are_throttled_even_for_the_right_password(app) {
+        app.seed_demo().await;
+        let staff = app.create_staff("caseworker", "120101001001").await;
+        for _ in 0..5 {
+            app.post("/api/v1/auth/staff/login", None, &json!({"username": staff.username, "password": "wrong-password-9"}))
+                .await
+                .assert_error(401, "invalid_credentials");
+        }
+        let blocked = app
+            .post("/api/v1/auth/staff/login", None, &json!({"username": staff.username, "password": staff.password}))
+            .await;
+        blocked.assert_error(429, "too_many_requests");
+        let retry_after: u64 = blocked.headers["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!(retry_after > 0 && retry_after <= 900);
+        // Other accounts are unaffected.
+        let other = app.create_staff("caseworker", "120101001001").await;
+        app.login(&other).await;
+    }
+
+    async fn a_disabled_account_is_refused_on_its_next_request(app) {
+        app.seed_demo().await;
+        let (_, admin) = app.staff_token("admin", "120000").await;
+        let worker = app.create_staff("caseworker", "120101001001").await;
+        let tokens = app.login(&worker).await;
+        app.get("/api/v1/staff/me", Some(&tokens.access)).await.assert_status(200);
+
+        app.patch(&format!("/api/v1/admin/staff/{}", worker.id), Some(&admin), &json!({"disabled": true}))
+            .await
+            .assert_status(200);
+
+        // Same, still unexpired access token: refused now, not at expiry.
+        app.get("/api/v1/staff/me", Some(&tokens.access)).await.assert_error(401, "account_disabled");
+        app.post("/api/v1/auth/refresh", None, &refresh_body(&tokens.refresh)).await.assert_status(401);
+        app.post("/api/v1/auth/staff/login", None, &json!({"username": worker.username, "password": worker.password}))
+            .await
+            .assert_error(403, "account_disabled");
+
+        app.patch(&format!("/api/v1/admin/staff/{}", worker.id), Some(&admin), &json!({"disabled": false}))
+            .await
+            .assert_status(200);
+        app.login(&worker).await;
+    }
+
+    async fn forged_expired_and_foreign_tokens_are_all_rejected(app) {
+        app.seed_demo().await;
+        let staff = app.create_staff("admin", "120000").await;
+        let keys = app.raw.ztc_jwt_keys.clone().unwrap();
+        let (kid, secret) = keys.split_once(':').unwrap();
+        let secret = B64.decode(secret).unwrap();
+        let now = chrono::Utc::now().timestamp();
+        let claims = |aud: &str, iss: &str, exp: i64| json!({
+            "iss": iss, "aud": aud, "sub": staff.id.to_string(), "exp": exp, "nbf": now - 10,
+            "iat": now - 10, "jti": "x", "typ": "access"
+        });
+        let sign = |claims: serde_json::Value, kid: &str, key: &[u8], alg: Algorithm| {
+            let mut header = Header::new(alg);
+            header.kid = Some(kid.to_string());
+            encode(&header, &claims, &EncodingKey::from_secret(key).unwrap()).unwrap()
+        };
+        // Sanity: a correctly made token works, so the rejections below are about the flaw.
+        let good = sign(claims("ztc-staff", "zhitongche", now + 300), kid, &secret, Algorithm::HS256);
+        app.get("/api/v1/staff/me", Some(&good)).await.assert_status(200);
+
+        let cases = [
+            ("expired", sign(claims("ztc-staff", "zhitongche", now - 120), kid, &secret, Algorithm::HS256), "token_expired"),
+            ("resident audience", sign(claims("ztc-resident", "zhitongche", now + 300), kid, &secret, Algorithm::HS256), "invalid_token"),
+            ("other issuer", sign(claims("ztc-staff", "evil", now + 300), kid, &secret, Algorithm::HS256), "invalid_token"),
+            ("unknown kid", sign(claims("ztc-staff", "zhitongche", now + 300), "nope", &secret, Algorithm::HS256), "invalid_token"),
+            ("wrong key", sign(claims("ztc-staff", "zhitongche", now + 300), kid, &[9u8; 32], Algorithm::HS256), "invalid_token"),
+            ("HS512", sign(claims("ztc-staff", "zhitongche", now + 300), kid, &secret, Algorithm::HS512), "invalid_token"),
+            ("garbage", "not.a.jwt".to_string(), "invalid_token"),
+        ];
+        for (what, token, code) in cases {
+            let res = app.get("/api/v1/staff/me", Some(&token)).await;
+            assert_eq!(res.status, 401, "{what}: {}", res.text);
+            assert_eq!(res.error_code(), code, "{what}");
+        }
+        let unsigned = format!(
+            "{}.{}.",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(r#"{{"alg":"none","kid":"{kid}"}}"#)),
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(claims("ztc-staff", "zhitongche", now + 300).to_string()),
+        );
+        app.get("/api/v1/staff/me", Some(&unsigned)).await.assert_error(401, "invalid_token");
+        app.get("/api/v1/staff/me", None).await.assert_error(401, "missing_token");
+    }
+}
+
+/// Polls the futures together so the requests really overlap.
+async fn futures_join_all<F: std::future::Future>(futs: impl Iterator<Item = F>) -> Vec<F::Output> {
+    futures_util::future::join_all(futs).await
+}

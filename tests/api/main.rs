@@ -1,0 +1,8 @@
+//! The one integration-test binary. Each module covers one domain.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod auth;
+mod errors;
+mod jurisdictions;
+mod ops;
+mod staff;
