@@ -4,4 +4,5 @@
 pub mod audit_log;
 pub mod jurisdictions;
 pub mod refresh_tokens;
+pub mod residents;
 pub mod staff;

@@ -12,6 +12,8 @@ pub mod kv;
 pub mod metrics;
 pub mod openapi;
 pub mod ops;
+pub mod privacy;
+pub mod residents;
 pub mod staff;
 pub mod startup;
 pub mod state;

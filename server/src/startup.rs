@@ -20,7 +20,9 @@ use crate::{
     db, error, jurisdictions,
     kv::Redis,
     metrics::Metrics,
-    openapi, ops, staff,
+    openapi, ops,
+    privacy::FieldCipher,
+    staff,
     state::AppState,
     telemetry::{self, RequestSpan},
 };
@@ -56,12 +58,14 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         tracing::warn!("WECHAT_APP_ID is not set: dev WeChat mode (development only)");
     }
     let jwt = Arc::new(JwtKeys::new(&settings.auth)?);
+    let settings_cipher_keys = settings.data_keys.clone();
     Ok(AppState {
         settings: Arc::new(settings),
         db: conn,
         throttle: LoginThrottle::new(redis.clone()),
         redis,
         jwt,
+        cipher: Arc::new(FieldCipher::new(&settings_cipher_keys)),
         metrics: Arc::new(Metrics::new()),
         shutdown: CancellationToken::new(),
     })

@@ -7,7 +7,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{
     auth::jwt::JwtKeys, auth::throttle::LoginThrottle, config::Settings, kv::Redis,
-    metrics::Metrics,
+    metrics::Metrics, privacy::FieldCipher,
 };
 
 #[derive(Clone)]
@@ -17,6 +17,8 @@ pub struct AppState {
     /// `None` in the embedded mode (no `REDIS_URL`).
     pub redis: Option<Redis>,
     pub jwt: Arc<JwtKeys>,
+    /// Field encryption and blind indexes for personal data.
+    pub cipher: Arc<FieldCipher>,
     pub throttle: LoginThrottle,
     pub metrics: Arc<Metrics>,
     /// Cancelled on shutdown; background work stops when it fires.

@@ -135,6 +135,19 @@ both_backends! {
         app.login(&worker).await;
     }
 
+    async fn resident_sessions_refresh_but_never_open_the_staff_api(app) {
+        let (id, tokens) = app.resident_login("o_resident_1").await;
+        app.get("/api/v1/staff/me", Some(&tokens.access)).await.assert_error(401, "invalid_token");
+        let res = app.post("/api/v1/auth/refresh", None, &refresh_body(&tokens.refresh)).await;
+        res.assert_status(200);
+        let access = res.body["access_token"].as_str().unwrap();
+        assert_eq!(app.state.jwt.verify(access, zhitongche::auth::jwt::Audience::Resident).unwrap(), id);
+        app.get("/api/v1/staff/me", Some(access)).await.assert_error(401, "invalid_token");
+        // The same openid logging in again is the same resident.
+        let (again, _) = app.resident_login("o_resident_1").await;
+        assert_eq!(again, id);
+    }
+
     async fn forged_expired_and_foreign_tokens_are_all_rejected(app) {
         app.seed_demo().await;
         let staff = app.create_staff("admin", "120000").await;

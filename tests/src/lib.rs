@@ -445,6 +445,29 @@ impl TestApp {
         }
     }
 
+    /// A resident (created on first use of `openid`) with a session, as WeChat login would give.
+    pub async fn resident_login(&self, openid: &str) -> (Uuid, Tokens) {
+        use zhitongche::auth::{jwt::Audience, store};
+        let resident = zhitongche::residents::store::upsert_login(&self.state.db, openid, None)
+            .await
+            .unwrap();
+        let (access, _) = self
+            .state
+            .jwt
+            .issue(Audience::Resident, resident.id)
+            .unwrap();
+        let refresh = store::issue(
+            &self.state.db,
+            store::PrincipalKind::Resident,
+            resident.id,
+            None,
+            self.state.settings.auth.refresh_ttl,
+        )
+        .await
+        .unwrap();
+        (resident.id, Tokens { access, refresh })
+    }
+
     /// A logged-in staff member's access token.
     pub async fn staff_token(&self, role: &str, jurisdiction_code: &str) -> (TestStaff, String) {
         let staff = self.create_staff(role, jurisdiction_code).await;

@@ -108,3 +108,53 @@ impl FromRequest for Staff {
         })
     }
 }
+
+/// An authenticated resident (mini-program user). Ownership checks compare against `id`.
+#[derive(Debug, Clone)]
+pub struct Resident {
+    pub id: Uuid,
+    pub openid: String,
+}
+
+impl FromRequest for Resident {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let state = state_of(&req)?;
+            let token = bearer_token(&req)
+                .ok_or_else(|| AppError::unauthorized("missing_token", "请先登录"))?;
+            let id = state
+                .jwt
+                .verify(token, Audience::Resident)
+                .map_err(token_error)?;
+            let resident = crate::residents::store::find_by_id(&state.db, id)
+                .await?
+                .ok_or_else(|| AppError::unauthorized("invalid_token", "请重新登录"))?;
+            Ok(Resident {
+                id: resident.id,
+                openid: resident.openid,
+            })
+        })
+    }
+}
+
+/// A resident when a valid resident token is present; anonymous otherwise. A present but
+/// invalid token is still an error, so a client learns its session has lapsed.
+#[derive(Debug, Clone)]
+pub struct MaybeResident(pub Option<Resident>);
+
+impl FromRequest for MaybeResident {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        if bearer_token(req).is_none() {
+            return Box::pin(async { Ok(MaybeResident(None)) });
+        }
+        let fut = Resident::from_request(req, payload);
+        Box::pin(async move { fut.await.map(|r| MaybeResident(Some(r))) })
+    }
+}

@@ -14,7 +14,7 @@ use actix_web::web;
 use utoipa::OpenApi;
 use uuid::Uuid;
 
-pub use extractor::Staff;
+pub use extractor::{Resident, Staff};
 
 use crate::{error::AppResult, state::AppState};
 
@@ -30,8 +30,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[openapi(paths(handlers::staff_login, handlers::refresh, handlers::logout))]
 pub struct ApiDoc;
 
-/// Whether a resident may still refresh a session. Resident accounts arrive with WeChat login;
-/// until then no resident token can exist, so none is accepted.
-pub async fn resident_active(_state: &AppState, _resident_id: Uuid) -> AppResult<bool> {
-    Ok(false)
+/// Whether a resident may still refresh a session: the account must still exist.
+pub async fn resident_active(state: &AppState, resident_id: Uuid) -> AppResult<bool> {
+    Ok(crate::residents::store::find_by_id(&state.db, resident_id)
+        .await?
+        .is_some())
 }

@@ -1,0 +1,130 @@
+//! Resident ID-card numbers (GB 11643-1999): 18 characters, province prefix, a real birth date,
+//! and the ISO 7064 MOD 11-2 check character.
+
+use chrono::{Datelike, NaiveDate};
+
+const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const CHECK: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
+/// Province-level prefixes of GB/T 2260, plus 81/82/83 for HK/Macau/Taiwan residence permits.
+const PROVINCES: [&str; 35] = [
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41",
+    "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71",
+    "81", "82", "83",
+];
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct IdCardNumber {
+    value: String,
+    birth: NaiveDate,
+}
+
+impl std::fmt::Debug for IdCardNumber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "IdCardNumber({})", self.masked())
+    }
+}
+
+/// The check character for the first 17 digits.
+pub fn check_char(body: &str) -> Option<char> {
+    let mut sum = 0;
+    for (c, w) in body.chars().zip(WEIGHTS) {
+        sum += c.to_digit(10)? * w;
+    }
+    Some(CHECK[(sum % 11) as usize])
+}
+
+impl IdCardNumber {
+    /// Parses and validates against `today` (the birth date may not be later).
+    pub fn parse(input: &str, today: NaiveDate) -> Result<IdCardNumber, String> {
+        let value: String = input.trim().to_uppercase();
+        if value.chars().count() != 18 {
+            return Err("身份证号应为 18 位".into());
+        }
+        let (body, last) = value.split_at(17);
+        if !body.chars().all(|c| c.is_ascii_digit())
+            || !last.chars().all(|c| c.is_ascii_digit() || c == 'X')
+        {
+            return Err("身份证号格式不正确:前 17 位应为数字,最后一位为数字或 X".into());
+        }
+        if !PROVINCES.contains(&&body[..2]) {
+            return Err("身份证号的地区码不正确".into());
+        }
+        let birth = NaiveDate::parse_from_str(&body[6..14], "%Y%m%d")
+            .map_err(|_| "身份证号中的出生日期不存在".to_string())?;
+        if birth.year() < 1800 || birth > today {
+            return Err("身份证号中的出生日期不合理".into());
+        }
+        if check_char(body) != last.chars().next() {
+            return Err("身份证号校验位不正确,请核对".into());
+        }
+        Ok(IdCardNumber { value, birth })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.value
+    }
+
+    pub fn birth_date(&self) -> NaiveDate {
+        self.birth
+    }
+
+    /// Age in whole years on `day`.
+    pub fn age_on(&self, day: NaiveDate) -> u32 {
+        day.years_since(self.birth).unwrap_or(0)
+    }
+
+    pub fn is_male(&self) -> bool {
+        self.value[16..17].parse::<u32>().is_ok_and(|d| d % 2 == 1)
+    }
+
+    /// `110105********002X`: first six and last four.
+    pub fn masked(&self) -> String {
+        format!("{}********{}", &self.value[..6], &self.value[14..])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 29).unwrap()
+    }
+
+    #[test]
+    fn the_reference_numbers_are_valid() {
+        let a = IdCardNumber::parse("11010519491231002x", today()).unwrap();
+        assert_eq!(a.as_str(), "11010519491231002X");
+        assert_eq!(a.masked(), "110105********002X");
+        assert_eq!(
+            a.birth_date(),
+            NaiveDate::from_ymd_opt(1949, 12, 31).unwrap()
+        );
+        assert!(!a.is_male());
+        assert_eq!(a.age_on(today()), 76);
+        let b = IdCardNumber::parse("440524188001010014", today()).unwrap();
+        assert!(b.is_male());
+    }
+
+    #[test]
+    fn malformed_numbers_are_refused_with_a_reason() {
+        let cases = [
+            ("11010519491231002", "18 位"),
+            ("1101051949123100XX", "格式"),
+            ("99010519491231002X", "地区码"),
+            ("110105194902300022", "出生日期"),
+            ("110105203001010023", "出生日期"),
+            ("110105194912310021", "校验位"),
+        ];
+        for (input, reason) in cases {
+            let err = IdCardNumber::parse(input, today()).unwrap_err();
+            assert!(err.contains(reason), "{input}: {err}");
+        }
+    }
+
+    #[test]
+    fn debug_output_is_masked() {
+        let a = IdCardNumber::parse("11010519491231002X", today()).unwrap();
+        assert_eq!(format!("{a:?}"), "IdCardNumber(110105********002X)");
+    }
+}

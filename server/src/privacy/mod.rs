@@ -1,0 +1,12 @@
+//! Personal data: parsing ID-card and mobile numbers, masking them for display, and encrypting
+//! them at rest with a blind index for lookups.
+
+pub mod cipher;
+pub mod id_number;
+pub mod mask;
+pub mod phone;
+
+pub use cipher::FieldCipher;
+pub use id_number::IdCardNumber;
+pub use mask::{mask_name, mask_phone_str};
+pub use phone::MobileNumber;

@@ -1,0 +1,3 @@
+//! Residents: mini-program users identified by their WeChat openid.
+
+pub mod store;
