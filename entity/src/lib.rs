@@ -1,6 +1,7 @@
 //! sea-orm 2 entities (dense format), one module per table. Persistence shapes only: API
 //! shapes live in each server domain's `dto.rs`.
 
+pub mod assistance_types;
 pub mod audit_log;
 pub mod jurisdictions;
 pub mod refresh_tokens;

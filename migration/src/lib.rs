@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261129_000001_create_foundation;
 mod m20261129_000002_create_residents;
+mod m20261129_000003_create_assistance_types;
 
 pub struct Migrator;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261129_000001_create_foundation::Migration),
             Box::new(m20261129_000002_create_residents::Migration),
+            Box::new(m20261129_000003_create_assistance_types::Migration),
         ]
     }
 }

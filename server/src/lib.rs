@@ -1,5 +1,6 @@
 //! Zhitongche (直通车): the backend of a city's social-assistance direct line.
 
+pub mod assistance;
 pub mod audit;
 pub mod auth;
 pub mod cli;

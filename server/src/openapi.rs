@@ -22,6 +22,7 @@ hotline, case workflow and notifications. Every error has the shape \
         (name = "auth", description = "login and sessions"),
         (name = "staff", description = "staff accounts"),
         (name = "jurisdictions", description = "the jurisdiction tree"),
+        (name = "assistance", description = "the assistance catalogue"),
     )
 )]
 struct Root;
@@ -49,6 +50,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(auth::ApiDoc::openapi());
     doc.merge(staff::ApiDoc::openapi());
     doc.merge(jurisdictions::ApiDoc::openapi());
+    doc.merge(crate::assistance::ApiDoc::openapi());
     doc
 }
 

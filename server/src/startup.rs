@@ -41,6 +41,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     tracing::info!(database = %settings.database.redacted_url(), "connecting to the database");
     let conn = db::connect(&settings.database).await?;
     db::migrate(&conn).await?;
+    crate::assistance::store::seed_defaults(&conn).await?;
     let redis = match &settings.redis {
         Some(r) => {
             let redis = Redis::new(r)?;
@@ -77,6 +78,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(auth::configure)
         .configure(staff::configure)
         .configure(jurisdictions::configure)
+        .configure(crate::assistance::configure)
         .service(web::resource("/docs").route(web::get().to(|| async {
             HttpResponse::PermanentRedirect()
                 .insert_header(("Location", "/docs/"))

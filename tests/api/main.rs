@@ -1,6 +1,7 @@
 //! The one integration-test binary. Each module covers one domain.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod assistance;
 mod auth;
 mod errors;
 mod jurisdictions;
