@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261129_000001_create_foundation;
 mod m20261129_000002_create_residents;
 mod m20261129_000003_create_assistance_types;
+mod m20261129_000020_create_applications;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_create_foundation::Migration),
             Box::new(m20261129_000002_create_residents::Migration),
             Box::new(m20261129_000003_create_assistance_types::Migration),
+            Box::new(m20261129_000020_create_applications::Migration),
         ]
     }
 }

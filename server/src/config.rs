@@ -39,6 +39,7 @@ pub struct RawSettings {
     pub hotline_signing_secret: Option<String>,
     pub hotline_signing_secret_previous: Option<String>,
     pub ztc_hotline_number: Option<String>,
+    pub ztc_emergency_cap_yuan: Option<String>,
     pub ztc_data_dir: Option<String>,
     pub ztc_redis_prefix: Option<String>,
     pub ztc_db_max_connections: Option<String>,
@@ -170,6 +171,8 @@ pub struct Settings {
     pub workers: usize,
     pub shutdown_timeout: Duration,
     pub trust_proxy: bool,
+    /// Default 先行救助 cap per street, in fen.
+    pub emergency_cap_fen: i64,
     pub log: LogSettings,
 }
 
@@ -453,6 +456,12 @@ impl Settings {
             30u64,
             &mut problems,
         );
+        let emergency_cap_yuan = parse_num(
+            &raw.ztc_emergency_cap_yuan,
+            "ZTC_EMERGENCY_CAP_YUAN",
+            3000u64,
+            &mut problems,
+        );
         let trust_proxy = match non_empty(&raw.ztc_trust_proxy).as_deref() {
             None | Some("false") | Some("0") => false,
             Some("true") | Some("1") => true,
@@ -508,6 +517,7 @@ impl Settings {
             workers: workers.max(1),
             shutdown_timeout: Duration::from_secs(shutdown_secs),
             trust_proxy,
+            emergency_cap_fen: (emergency_cap_yuan as i64).saturating_mul(100),
             log: LogSettings {
                 format,
                 filter: non_empty(&raw.ztc_log)

@@ -288,6 +288,16 @@ fn describe_serde_error(msg: &str) -> (String, FieldErrors) {
     (format!("{summary}:{msg}"), fields)
 }
 
+/// A body that is JSON but not the expected shape.
+pub fn serde_error(e: &serde_json::Error) -> AppError {
+    if e.is_data() {
+        let (message, fields) = describe_serde_error(&e.to_string());
+        AppError::Validation { message, fields }
+    } else {
+        AppError::bad_request("malformed_json", "请求体不是有效的 JSON")
+    }
+}
+
 pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
     let app = match &err {
         JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
@@ -296,13 +306,7 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
         JsonPayloadError::ContentType => AppError::UnsupportedMediaType {
             message: "请使用 Content-Type: application/json 提交".into(),
         },
-        JsonPayloadError::Deserialize(e) if e.is_data() => {
-            let (message, fields) = describe_serde_error(&e.to_string());
-            AppError::Validation { message, fields }
-        }
-        JsonPayloadError::Deserialize(_) => {
-            AppError::bad_request("malformed_json", "请求体不是有效的 JSON")
-        }
+        JsonPayloadError::Deserialize(e) => serde_error(e),
         JsonPayloadError::Payload(PayloadError::Overflow) => AppError::PayloadTooLarge,
         _ => AppError::bad_request("malformed_body", "无法读取请求体"),
     };

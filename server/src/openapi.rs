@@ -23,6 +23,8 @@ hotline, case workflow and notifications. Every error has the shape \
         (name = "staff", description = "staff accounts"),
         (name = "jurisdictions", description = "the jurisdiction tree"),
         (name = "assistance", description = "the assistance catalogue"),
+        (name = "calendar", description = "working-day calendar"),
+        (name = "applications", description = "applications and the case workflow"),
     )
 )]
 struct Root;
@@ -51,6 +53,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(staff::ApiDoc::openapi());
     doc.merge(jurisdictions::ApiDoc::openapi());
     doc.merge(crate::assistance::ApiDoc::openapi());
+    doc.merge(crate::calendar::ApiDoc::openapi());
+    doc.merge(crate::applications::ApiDoc::openapi());
     doc
 }
 

@@ -42,6 +42,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let conn = db::connect(&settings.database).await?;
     db::migrate(&conn).await?;
     crate::assistance::store::seed_defaults(&conn).await?;
+    crate::calendar::store::seed_defaults(&conn).await?;
     let redis = match &settings.redis {
         Some(r) => {
             let redis = Redis::new(r)?;
@@ -79,6 +80,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(staff::configure)
         .configure(jurisdictions::configure)
         .configure(crate::assistance::configure)
+        .configure(crate::calendar::configure)
+        .configure(crate::applications::configure)
         .service(web::resource("/docs").route(web::get().to(|| async {
             HttpResponse::PermanentRedirect()
                 .insert_header(("Location", "/docs/"))
@@ -163,10 +166,16 @@ impl Application {
 }
 
 fn spawn_workers(state: &AppState) -> Vec<JoinHandle<()>> {
-    vec![tokio::spawn(auth::worker::run_until_stopped(
-        state.clone(),
-        state.shutdown.clone(),
-    ))]
+    vec![
+        tokio::spawn(crate::housekeeping::run_until_stopped(
+            state.clone(),
+            state.shutdown.clone(),
+        )),
+        tokio::spawn(crate::applications::sla::run_until_stopped(
+            state.clone(),
+            state.shutdown.clone(),
+        )),
+    ]
 }
 
 /// Resolves on SIGINT or SIGTERM.

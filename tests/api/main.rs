@@ -1,9 +1,12 @@
 //! The one integration-test binary. Each module covers one domain.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod applications;
 mod assistance;
 mod auth;
+mod deadlines;
 mod errors;
 mod jurisdictions;
 mod ops;
 mod staff;
+mod workflow;

@@ -122,3 +122,46 @@ fn the_readme_documents_every_setting() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn housekeeping_removes_only_long_expired_sessions_and_old_keys() {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+    let app = tests::spawn_app(Backend::Sqlite).await;
+    let (_, fresh) = app.resident_login("o_fresh").await;
+    let (old_id, _) = app.resident_login("o_old").await;
+    let now = chrono::Utc::now();
+    entity::refresh_tokens::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        family_id: Set(uuid::Uuid::now_v7()),
+        principal_kind: Set("resident".into()),
+        principal_id: Set(old_id),
+        token_hash: Set("0".repeat(64)),
+        expires_at: Set(now - chrono::Duration::days(31)),
+        used_at: Set(None),
+        revoked_at: Set(None),
+        created_at: Set(now - chrono::Duration::days(45)),
+    }
+    .insert(&app.state.db)
+    .await
+    .unwrap();
+    let purged = zhitongche::housekeeping::run_once(&app.state)
+        .await
+        .unwrap();
+    assert_eq!(purged.refresh_tokens, 1);
+    assert_eq!(
+        entity::refresh_tokens::Entity::find()
+            .all(&app.state.db)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    // The live session still refreshes.
+    app.post(
+        "/api/v1/auth/refresh",
+        None,
+        &serde_json::json!({"refresh_token": fresh.refresh}),
+    )
+    .await
+    .assert_status(200);
+}

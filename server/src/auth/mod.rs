@@ -8,7 +8,6 @@ pub mod jwt;
 pub mod password;
 pub mod store;
 pub mod throttle;
-pub mod worker;
 
 use actix_web::web;
 use utoipa::OpenApi;

@@ -69,3 +69,19 @@ pub struct CreateJurisdictionRequest {
 pub struct RenameJurisdictionRequest {
     pub name: String,
 }
+
+/// Settings of a street (街道/乡镇).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct StreetSettingsResponse {
+    pub code: String,
+    /// The 先行救助 amount the street may grant on its own, in yuan.
+    pub emergency_cap_yuan: f64,
+    /// True when the city-wide default applies.
+    pub is_default: bool,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateStreetSettingsRequest {
+    pub emergency_cap_yuan: f64,
+}

@@ -2,6 +2,8 @@
 
 use actix_web::{HttpResponse, web};
 
+use crate::jurisdictions::dto::{StreetSettingsResponse, UpdateStreetSettingsRequest};
+
 use crate::{
     audit::{self, Actor, Entry},
     auth::Staff,
@@ -200,4 +202,85 @@ pub async fn rename(
     txn.commit().await?;
     let path = store::path_nodes(&state.db, &node.path).await?;
     Ok(HttpResponse::Ok().json(JurisdictionResponse::new(&node, &path)))
+}
+
+async fn street_in_scope(
+    state: &AppState,
+    me: &Staff,
+    code: &str,
+) -> AppResult<entity::jurisdictions::Model> {
+    let node = store::find_by_code(&state.db, code)
+        .await?
+        .ok_or_else(not_found)?;
+    if !me.scope.contains(&node.path) {
+        return Err(not_found());
+    }
+    if crate::jurisdictions::Level::parse(&node.level) != Some(crate::jurisdictions::Level::Street)
+    {
+        return Err(AppError::unprocessable(
+            "not_a_street",
+            "只有街道(乡镇)有此设置",
+        ));
+    }
+    Ok(node)
+}
+
+/// A street's settings (staff whose subtree holds it).
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/jurisdictions/{code}/settings",
+    tag = "jurisdictions",
+    security(("bearer" = [])),
+    params(("code" = String, Path)),
+    responses((status = 200, body = StreetSettingsResponse), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn street_settings(
+    state: web::Data<AppState>,
+    me: Staff,
+    code: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let node = street_in_scope(&state, &me, &code).await?;
+    let own = store::emergency_cap(&state.db, node.id).await?;
+    Ok(HttpResponse::Ok().json(StreetSettingsResponse {
+        code: node.code,
+        emergency_cap_yuan: own.unwrap_or(state.settings.emergency_cap_fen) as f64 / 100.0,
+        is_default: own.is_none(),
+    }))
+}
+
+/// Sets a street's 先行救助 cap (admins and supervisors above it).
+#[utoipa::path(
+    put,
+    path = "/api/v1/admin/jurisdictions/{code}/settings",
+    tag = "jurisdictions",
+    security(("bearer" = [])),
+    params(("code" = String, Path)),
+    request_body = UpdateStreetSettingsRequest,
+    responses((status = 200, body = StreetSettingsResponse), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn update_street_settings(
+    state: web::Data<AppState>,
+    me: Staff,
+    code: web::Path<String>,
+    body: web::Json<UpdateStreetSettingsRequest>,
+) -> AppResult<HttpResponse> {
+    me.require(&[Role::Admin, Role::Supervisor])?;
+    let node = street_in_scope(&state, &me, &code).await?;
+    let fen = crate::applications::domain::yuan_to_fen(body.emergency_cap_yuan)
+        .map_err(|e| AppError::field("emergency_cap_yuan", e))?;
+    let txn = db::begin(&state.db).await?;
+    store::set_emergency_cap(&txn, node.id, fen).await?;
+    audit::record(
+        &txn,
+        Entry::new(Actor::Staff(me.id), "street.settings")
+            .target("jurisdiction", &node.code)
+            .detail(serde_json::json!({ "emergency_cap_fen": fen })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(HttpResponse::Ok().json(StreetSettingsResponse {
+        code: node.code,
+        emergency_cap_yuan: fen as f64 / 100.0,
+        is_default: false,
+    }))
 }

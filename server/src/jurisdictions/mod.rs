@@ -25,9 +25,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(
             web::resource("/api/v1/admin/jurisdictions/{code}")
                 .route(web::patch().to(handlers::rename)),
+        )
+        .service(
+            web::resource("/api/v1/admin/jurisdictions/{code}/settings")
+                .route(web::get().to(handlers::street_settings))
+                .route(web::put().to(handlers::update_street_settings)),
         );
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(handlers::get, handlers::children, handlers::create, handlers::rename))]
+#[openapi(paths(
+    handlers::get,
+    handlers::children,
+    handlers::create,
+    handlers::rename,
+    handlers::street_settings,
+    handlers::update_street_settings
+))]
 pub struct ApiDoc;

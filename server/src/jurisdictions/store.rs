@@ -7,7 +7,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use entity::jurisdictions;
+use entity::{jurisdictions, street_settings};
 
 use crate::{
     db,
@@ -94,4 +94,38 @@ pub async fn rename(
     active.name = Set(name.into());
     active.updated_at = Set(db::now());
     active.update(db).await
+}
+
+/// A street's own 先行救助 cap, if it has one.
+pub async fn emergency_cap(
+    db: &impl ConnectionTrait,
+    street_id: Uuid,
+) -> Result<Option<i64>, DbErr> {
+    Ok(street_settings::Entity::find_by_id(street_id)
+        .one(db)
+        .await?
+        .map(|s| s.emergency_cap_fen))
+}
+
+pub async fn set_emergency_cap(
+    db: &impl ConnectionTrait,
+    street_id: Uuid,
+    cap_fen: i64,
+) -> Result<(), DbErr> {
+    street_settings::Entity::insert(street_settings::ActiveModel {
+        jurisdiction_id: Set(street_id),
+        emergency_cap_fen: Set(cap_fen),
+        updated_at: Set(db::now()),
+    })
+    .on_conflict(
+        sea_orm::sea_query::OnConflict::column(street_settings::Column::JurisdictionId)
+            .update_columns([
+                street_settings::Column::EmergencyCapFen,
+                street_settings::Column::UpdatedAt,
+            ])
+            .to_owned(),
+    )
+    .exec(db)
+    .await?;
+    Ok(())
 }

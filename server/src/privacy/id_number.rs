@@ -122,6 +122,49 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Any real birth date, province and sequence: exactly one check character is valid,
+        /// and it is the one GB 11643 computes.
+        #[test]
+        fn exactly_the_computed_check_character_is_accepted(
+            province in 0usize..PROVINCES.len(),
+            county in 0u32..10_000,
+            days in 0i64..(125 * 365),
+            seq in 0u32..1000,
+        ) {
+            let birth = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap() + chrono::Duration::days(days);
+            let body = format!("{}{county:04}{}{seq:03}", PROVINCES[province], birth.format("%Y%m%d"));
+            let good = check_char(&body).unwrap();
+            let parsed = IdCardNumber::parse(&format!("{body}{good}"), today());
+            proptest::prop_assert!(parsed.is_ok(), "{body}{good}: {parsed:?}");
+            let parsed = parsed.unwrap();
+            proptest::prop_assert_eq!(parsed.birth_date(), birth);
+            proptest::prop_assert_eq!(parsed.is_male(), seq % 2 == 1);
+            for other in CHECK.iter().filter(|c| **c != good) {
+                let bad = format!("{body}{other}");
+                proptest::prop_assert!(IdCardNumber::parse(&bad, today()).is_err(), "{bad} accepted");
+            }
+        }
+
+        /// A single changed digit in the body is always caught.
+        #[test]
+        fn a_single_digit_change_is_always_caught(
+            days in 0i64..(100 * 365),
+            seq in 0u32..1000,
+            pos in 0usize..17,
+            delta in 1u32..10,
+        ) {
+            let birth = NaiveDate::from_ymd_opt(1920, 1, 1).unwrap() + chrono::Duration::days(days);
+            let body = format!("110105{}{seq:03}", birth.format("%Y%m%d"));
+            let valid = format!("{body}{}", check_char(&body).unwrap());
+            let mut digits: Vec<char> = valid.chars().collect();
+            let d = digits[pos].to_digit(10).unwrap();
+            digits[pos] = char::from_digit((d + delta) % 10, 10).unwrap();
+            let changed: String = digits.into_iter().collect();
+            proptest::prop_assert!(IdCardNumber::parse(&changed, today()).is_err(), "{changed} accepted");
+        }
+    }
+
     #[test]
     fn debug_output_is_masked() {
         let a = IdCardNumber::parse("11010519491231002X", today()).unwrap();

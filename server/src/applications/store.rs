@@ -1,0 +1,224 @@
+//! Application queries. Staff reads go through `Scope`, resident reads through ownership; a
+//! case outside either is simply not found.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, ExprTrait,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use entity::{application_events, applications};
+
+use crate::jurisdictions::Scope;
+
+pub async fn find(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<applications::Model>, DbErr> {
+    applications::Entity::find_by_id(id).one(db).await
+}
+
+/// The case if it belongs to `resident_id`.
+pub async fn find_for_resident(
+    db: &impl ConnectionTrait,
+    resident_id: Uuid,
+    id: Uuid,
+) -> Result<Option<applications::Model>, DbErr> {
+    Ok(find(db, id)
+        .await?
+        .filter(|a| a.resident_id == Some(resident_id)))
+}
+
+/// The case if it lies inside `scope`.
+pub async fn find_in_scope(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    id: Uuid,
+) -> Result<Option<applications::Model>, DbErr> {
+    applications::Entity::find_by_id(id)
+        .filter(scope.filter(applications::Column::JurisdictionPath))
+        .one(db)
+        .await
+}
+
+pub async fn reference_taken(db: &impl ConnectionTrait, reference: &str) -> Result<bool, DbErr> {
+    Ok(applications::Entity::find()
+        .filter(applications::Column::Reference.eq(reference))
+        .one(db)
+        .await?
+        .is_some())
+}
+
+pub async fn find_open_by_key(
+    db: &impl ConnectionTrait,
+    open_key: &str,
+) -> Result<Option<applications::Model>, DbErr> {
+    applications::Entity::find()
+        .filter(applications::Column::OpenKey.eq(open_key))
+        .one(db)
+        .await
+}
+
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    model: applications::ActiveModel,
+) -> Result<applications::Model, DbErr> {
+    model.insert(db).await
+}
+
+/// Applies `changes` only if the case is still at `version`, bumping it. `false` means someone
+/// else changed the case first.
+pub async fn update_versioned(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    version: i32,
+    mut changes: applications::ActiveModel,
+) -> Result<bool, DbErr> {
+    changes.version = sea_orm::ActiveValue::Set(version + 1);
+    changes.updated_at = sea_orm::ActiveValue::Set(crate::db::now());
+    let res = applications::Entity::update_many()
+        .set(changes)
+        .filter(applications::Column::Id.eq(id))
+        .filter(applications::Column::Version.eq(version))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+pub async fn list_for_resident(
+    db: &impl ConnectionTrait,
+    resident_id: Uuid,
+    before: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<applications::Model>, DbErr> {
+    let mut q =
+        applications::Entity::find().filter(applications::Column::ResidentId.eq(resident_id));
+    if let Some(before) = before {
+        q = q.filter(applications::Column::Id.lt(before));
+    }
+    q.order_by_desc(applications::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+pub async fn timeline(
+    db: &impl ConnectionTrait,
+    application_id: Uuid,
+    public_only: bool,
+) -> Result<Vec<application_events::Model>, DbErr> {
+    let mut q = application_events::Entity::find()
+        .filter(application_events::Column::ApplicationId.eq(application_id));
+    if public_only {
+        q = q.filter(application_events::Column::Public.eq(true));
+    }
+    q.order_by_asc(application_events::Column::At)
+        .order_by_asc(application_events::Column::Id)
+        .all(db)
+        .await
+}
+
+pub enum AssigneeFilter {
+    Staff(Uuid),
+    Unassigned,
+}
+
+pub enum Order {
+    /// Newest first, keyset on id.
+    Newest { before: Option<Uuid> },
+    /// Soonest deadline first (open cases with a clock), keyset on (deadline, id).
+    Deadline {
+        after: Option<(DateTime<Utc>, Uuid)>,
+    },
+}
+
+pub struct StaffFilter {
+    pub statuses: Vec<String>,
+    pub assistance_type: Option<String>,
+    pub sla: Option<String>,
+    pub assignee: Option<AssigneeFilter>,
+    /// Any of these matches: reference, name fragment, blind indexes of ID number / phone.
+    pub reference: Option<String>,
+    pub name_fragment: Option<String>,
+    pub id_bidx: Option<String>,
+    pub phone_bidx: Option<String>,
+    pub subtree: Option<String>,
+    pub order: Order,
+    pub limit: u64,
+}
+
+/// The caller's work list: always inside `scope`, whatever the filters say.
+pub async fn list_for_staff(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    f: StaffFilter,
+) -> Result<Vec<applications::Model>, DbErr> {
+    let mut q = applications::Entity::find()
+        .filter(scope.filter(applications::Column::JurisdictionPath))
+        // Drafts are the resident's own until submitted.
+        .filter(applications::Column::Status.ne("draft"));
+    if let Some(path) = f.subtree {
+        q = q.filter(applications::Column::JurisdictionPath.starts_with(&path));
+    }
+    if !f.statuses.is_empty() {
+        q = q.filter(applications::Column::Status.is_in(f.statuses));
+    }
+    if let Some(t) = f.assistance_type {
+        q = q.filter(applications::Column::AssistanceType.eq(t));
+    }
+    if let Some(sla) = f.sla {
+        q = q.filter(applications::Column::SlaState.eq(sla));
+    }
+    match f.assignee {
+        Some(AssigneeFilter::Staff(id)) => q = q.filter(applications::Column::AssigneeId.eq(id)),
+        Some(AssigneeFilter::Unassigned) => {
+            q = q.filter(applications::Column::AssigneeId.is_null())
+        }
+        None => {}
+    }
+    let mut text = Condition::any();
+    let mut has_text = false;
+    if let Some(r) = f.reference {
+        text = text.add(applications::Column::Reference.eq(r));
+        has_text = true;
+    }
+    if let Some(n) = f.name_fragment {
+        text = text.add(applications::Column::ApplicantName.contains(&n));
+        has_text = true;
+    }
+    if let Some(b) = f.id_bidx {
+        text = text.add(applications::Column::ApplicantIdBidx.eq(b));
+        has_text = true;
+    }
+    if let Some(b) = f.phone_bidx {
+        text = text.add(applications::Column::ApplicantPhoneBidx.eq(b));
+        has_text = true;
+    }
+    if has_text {
+        q = q.filter(text);
+    }
+    q = match f.order {
+        Order::Newest { before } => {
+            if let Some(b) = before {
+                q = q.filter(applications::Column::Id.lt(b));
+            }
+            q.order_by_desc(applications::Column::Id)
+        }
+        Order::Deadline { after } => {
+            q = q.filter(applications::Column::DeadlineAt.is_not_null());
+            if let Some((deadline, id)) = after {
+                q = q.filter(
+                    applications::Column::DeadlineAt.gt(deadline).or(
+                        applications::Column::DeadlineAt
+                            .eq(deadline)
+                            .and(applications::Column::Id.gt(id)),
+                    ),
+                );
+            }
+            q.order_by_asc(applications::Column::DeadlineAt)
+                .order_by_asc(applications::Column::Id)
+        }
+    };
+    q.limit(f.limit).all(db).await
+}
