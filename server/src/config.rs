@@ -40,6 +40,18 @@ pub struct RawSettings {
     pub hotline_signing_secret_previous: Option<String>,
     pub ztc_hotline_number: Option<String>,
     pub ztc_emergency_cap_yuan: Option<String>,
+    pub ztc_notify_max_attempts: Option<String>,
+    pub ztc_notify_retry_base_ms: Option<String>,
+    pub ztc_notify_lease_secs: Option<String>,
+    pub ztc_notify_claim_idle_ms: Option<String>,
+    pub ztc_notify_reconcile_ms: Option<String>,
+    pub ztc_notify_republish_after_ms: Option<String>,
+    pub ztc_notify_stream_maxlen: Option<String>,
+    pub wechat_miniprogram_state: Option<String>,
+    pub wechat_progress_template_id: Option<String>,
+    pub wechat_templates_file: Option<String>,
+    pub wechat_push_token: Option<String>,
+    pub wechat_push_aes_key: Option<String>,
     pub ztc_data_dir: Option<String>,
     pub ztc_redis_prefix: Option<String>,
     pub ztc_db_max_connections: Option<String>,
@@ -113,6 +125,71 @@ pub const SETTINGS_DOC: &[(&str, &str, &str)] = &[
         "12345",
     ),
     (
+        "ZTC_EMERGENCY_CAP_YUAN",
+        "先行救助 a street may grant on its own, unless the street has its own setting",
+        "3000",
+    ),
+    (
+        "ZTC_NOTIFY_MAX_ATTEMPTS",
+        "send attempts before a notification is dead-lettered",
+        "8",
+    ),
+    (
+        "ZTC_NOTIFY_RETRY_BASE_MS",
+        "first retry delay; doubles each attempt (with jitter), capped at 1 h",
+        "10000",
+    ),
+    (
+        "ZTC_NOTIFY_LEASE_SECS",
+        "how long a consumer holds a delivery it is sending",
+        "120",
+    ),
+    (
+        "ZTC_NOTIFY_CLAIM_IDLE_MS",
+        "pending stream entries idle this long are reclaimed (XAUTOCLAIM)",
+        "60000",
+    ),
+    (
+        "ZTC_NOTIFY_RECONCILE_MS",
+        "how often due and stuck deliveries are re-published",
+        "10000",
+    ),
+    (
+        "ZTC_NOTIFY_REPUBLISH_AFTER_MS",
+        "a pending delivery untouched this long is re-published",
+        "30000",
+    ),
+    (
+        "ZTC_NOTIFY_STREAM_MAXLEN",
+        "approximate length cap of the Redis stream",
+        "100000",
+    ),
+    (
+        "WECHAT_MINIPROGRAM_STATE",
+        "`formal`, `trial` or `developer` (which app version a notice opens)",
+        "formal (developer in development)",
+    ),
+    (
+        "WECHAT_PROGRESS_TEMPLATE_ID",
+        "subscribe-message template for case progress notices",
+        "dev-progress (development only)",
+    ),
+    (
+        "WECHAT_TEMPLATES_FILE",
+        "TOML file with a template per event type (overrides the progress template)",
+        "unset",
+    ),
+    (
+        "WECHAT_PUSH_TOKEN",
+        "token of the WeChat message-push configuration",
+        "unset = push endpoint off",
+    ),
+    (
+        "WECHAT_PUSH_AES_KEY",
+        "EncodingAESKey (43 characters) for safe-mode pushes",
+        "unset = plain mode only",
+    ),
+    (
         "ZTC_DATA_DIR",
         "where the SQLite file and dev secrets live",
         "./data",
@@ -168,6 +245,7 @@ pub struct Settings {
     pub data_keys: DataKeys,
     pub wechat: WechatSettings,
     pub hotline: HotlineSettings,
+    pub notify: NotifySettings,
     pub workers: usize,
     pub shutdown_timeout: Duration,
     pub trust_proxy: bool,
@@ -270,12 +348,31 @@ pub struct WechatSettings {
     pub app_secret: Option<SecretString>,
     pub api_base: String,
     pub timeout: Duration,
+    /// `formal`, `trial` or `developer`.
+    pub miniprogram_state: String,
+    pub progress_template_id: String,
+    pub templates_file: Option<PathBuf>,
+    pub push_token: Option<SecretString>,
+    /// 32-byte key decoded from the 43-character EncodingAESKey.
+    pub push_aes_key: Option<SecretBytes>,
 }
 
 impl WechatSettings {
     pub fn dev_mode(&self) -> bool {
         self.app_id.is_none()
     }
+}
+
+/// The notification pipeline's timings and limits.
+#[derive(Debug, Clone)]
+pub struct NotifySettings {
+    pub max_attempts: i32,
+    pub retry_base: Duration,
+    pub lease: Duration,
+    pub claim_idle: Duration,
+    pub reconcile_every: Duration,
+    pub republish_after: Duration,
+    pub stream_maxlen: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -456,6 +553,92 @@ impl Settings {
             30u64,
             &mut problems,
         );
+        let notify = NotifySettings {
+            max_attempts: parse_num(
+                &raw.ztc_notify_max_attempts,
+                "ZTC_NOTIFY_MAX_ATTEMPTS",
+                8i32,
+                &mut problems,
+            )
+            .max(1),
+            retry_base: Duration::from_millis(parse_num(
+                &raw.ztc_notify_retry_base_ms,
+                "ZTC_NOTIFY_RETRY_BASE_MS",
+                10_000u64,
+                &mut problems,
+            )),
+            lease: Duration::from_secs(
+                parse_num(
+                    &raw.ztc_notify_lease_secs,
+                    "ZTC_NOTIFY_LEASE_SECS",
+                    120u64,
+                    &mut problems,
+                )
+                .max(1),
+            ),
+            claim_idle: Duration::from_millis(
+                parse_num(
+                    &raw.ztc_notify_claim_idle_ms,
+                    "ZTC_NOTIFY_CLAIM_IDLE_MS",
+                    60_000u64,
+                    &mut problems,
+                )
+                .max(100),
+            ),
+            reconcile_every: Duration::from_millis(
+                parse_num(
+                    &raw.ztc_notify_reconcile_ms,
+                    "ZTC_NOTIFY_RECONCILE_MS",
+                    10_000u64,
+                    &mut problems,
+                )
+                .max(50),
+            ),
+            republish_after: Duration::from_millis(parse_num(
+                &raw.ztc_notify_republish_after_ms,
+                "ZTC_NOTIFY_REPUBLISH_AFTER_MS",
+                30_000u64,
+                &mut problems,
+            )),
+            stream_maxlen: parse_num(
+                &raw.ztc_notify_stream_maxlen,
+                "ZTC_NOTIFY_STREAM_MAXLEN",
+                100_000usize,
+                &mut problems,
+            )
+            .max(1000),
+        };
+        let miniprogram_state = match non_empty(&raw.wechat_miniprogram_state).as_deref() {
+            None if prod => "formal".to_string(),
+            None => "developer".to_string(),
+            Some(s @ ("formal" | "trial" | "developer")) => s.to_string(),
+            Some(other) => {
+                problems.push(format!(
+                    "WECHAT_MINIPROGRAM_STATE: expected formal, trial or developer, got `{other}`"
+                ));
+                "formal".into()
+            }
+        };
+        let progress_template_id = match non_empty(&raw.wechat_progress_template_id) {
+            Some(t) => t,
+            None if prod => {
+                problems.push("WECHAT_PROGRESS_TEMPLATE_ID: must be set in production".into());
+                String::new()
+            }
+            None => "dev-progress".into(),
+        };
+        let push_aes_key = match non_empty(&raw.wechat_push_aes_key) {
+            Some(k) => match B64.decode(format!("{k}=")) {
+                Ok(bytes) if bytes.len() == 32 => Some(SecretBytes::new(bytes)),
+                _ => {
+                    problems.push(
+                        "WECHAT_PUSH_AES_KEY: expected the 43-character EncodingAESKey".into(),
+                    );
+                    None
+                }
+            },
+            None => None,
+        };
         let emergency_cap_yuan = parse_num(
             &raw.ztc_emergency_cap_yuan,
             "ZTC_EMERGENCY_CAP_YUAN",
@@ -509,7 +692,13 @@ impl Settings {
                 app_secret,
                 api_base,
                 timeout: Duration::from_secs(10),
+                miniprogram_state,
+                progress_template_id,
+                templates_file: non_empty(&raw.wechat_templates_file).map(PathBuf::from),
+                push_token: non_empty(&raw.wechat_push_token).map(SecretString::from),
+                push_aes_key,
             },
+            notify,
             hotline: HotlineSettings {
                 signing_secrets,
                 number: non_empty(&raw.ztc_hotline_number).unwrap_or_else(|| "12345".into()),
@@ -795,10 +984,12 @@ mod tests {
             ztc_jwt_keys: Some(format!("k2026:{}", B64.encode([7u8; 32]))),
             wechat_app_id: Some("wx123".into()),
             wechat_app_secret: Some("s".into()),
+            wechat_progress_template_id: Some("tmpl-progress".into()),
             ..dev_raw()
         };
         let s = Settings::from_raw(raw).unwrap();
         assert!(s.is_production());
+        assert_eq!(s.wechat.miniprogram_state, "formal");
     }
 
     #[test]

@@ -60,6 +60,14 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         tracing::warn!("WECHAT_APP_ID is not set: dev WeChat mode (development only)");
     }
     let jwt = Arc::new(JwtKeys::new(&settings.auth)?);
+    let mut metrics = Metrics::new();
+    let templates = crate::notify::templates::Templates::load(&settings.wechat)?;
+    let notifier = crate::notify::Notifier::new(
+        redis.clone(),
+        settings.notify.stream_maxlen,
+        templates,
+        metrics.registry_mut(),
+    );
     let settings_cipher_keys = settings.data_keys.clone();
     Ok(AppState {
         settings: Arc::new(settings),
@@ -68,7 +76,8 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         redis,
         jwt,
         cipher: Arc::new(FieldCipher::new(&settings_cipher_keys)),
-        metrics: Arc::new(Metrics::new()),
+        metrics: Arc::new(metrics),
+        notifier: Arc::new(notifier),
         shutdown: CancellationToken::new(),
     })
 }
@@ -82,6 +91,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::assistance::configure)
         .configure(crate::calendar::configure)
         .configure(crate::applications::configure)
+        .configure(crate::notify::configure)
         .service(web::resource("/docs").route(web::get().to(|| async {
             HttpResponse::PermanentRedirect()
                 .insert_header(("Location", "/docs/"))
@@ -166,7 +176,7 @@ impl Application {
 }
 
 fn spawn_workers(state: &AppState) -> Vec<JoinHandle<()>> {
-    vec![
+    let mut workers = vec![
         tokio::spawn(crate::housekeeping::run_until_stopped(
             state.clone(),
             state.shutdown.clone(),
@@ -175,7 +185,9 @@ fn spawn_workers(state: &AppState) -> Vec<JoinHandle<()>> {
             state.clone(),
             state.shutdown.clone(),
         )),
-    ]
+    ];
+    workers.extend(crate::notify::worker::spawn(state));
+    workers
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -7,7 +7,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{
     auth::jwt::JwtKeys, auth::throttle::LoginThrottle, config::Settings, kv::Redis,
-    metrics::Metrics, privacy::FieldCipher,
+    metrics::Metrics, notify::Notifier, privacy::FieldCipher,
 };
 
 #[derive(Clone)]
@@ -21,6 +21,8 @@ pub struct AppState {
     pub cipher: Arc<FieldCipher>,
     pub throttle: LoginThrottle,
     pub metrics: Arc<Metrics>,
+    /// The notification pipeline of this instance.
+    pub notifier: Arc<Notifier>,
     /// Cancelled on shutdown; background work stops when it fires.
     pub shutdown: CancellationToken,
 }

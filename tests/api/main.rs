@@ -7,6 +7,8 @@ mod auth;
 mod deadlines;
 mod errors;
 mod jurisdictions;
+mod notifications;
 mod ops;
 mod staff;
+mod wechat_push;
 mod workflow;

@@ -99,6 +99,7 @@ pub async fn create(
         idempotency::finish(&txn, me.id, key, 201, &json!(response)).await?;
     }
     txn.commit().await?;
+    state.notifier.wake();
     Ok(HttpResponse::Created().json(response))
 }
 
@@ -214,6 +215,7 @@ pub async fn submit(
     let txn = db::begin(&state.db).await?;
     let app = service::submit(&state, &txn, &me, *id, req.expected_version).await?;
     txn.commit().await?;
+    state.notifier.wake();
     Ok(HttpResponse::Ok().json(respond(&state, &app).await?))
 }
 

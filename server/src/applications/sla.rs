@@ -337,6 +337,9 @@ pub async fn run_once(state: &AppState, now: DateTime<Utc>) -> Result<ScanReport
         }
     }
     txn.commit().await?;
+    if report.at_risk + report.urged + report.supervised > 0 {
+        state.notifier.wake();
+    }
     Ok(report)
 }
 

@@ -475,6 +475,7 @@ pub async fn execute(
     }
     events::notify(&txn, &updated, plan.event, &plan.audiences, extra).await?;
     txn.commit().await?;
+    state.notifier.wake();
     Ok(updated)
 }
 

@@ -10,16 +10,8 @@ use entity::assistance_types;
 
 use crate::{assistance::domain::SEEDS, db};
 
-pub async fn seed_defaults(db: &impl ConnectionTrait) -> Result<usize, DbErr> {
-    let mut added = 0;
-    for (i, seed) in SEEDS.iter().enumerate() {
-        if assistance_types::Entity::find_by_id(seed.code)
-            .one(db)
-            .await?
-            .is_some()
-        {
-            continue;
-        }
+pub async fn seed_defaults(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    let rows = SEEDS.iter().enumerate().map(|(i, seed)| {
         let required: Vec<&str> = seed.required.iter().map(|f| f.as_str()).collect();
         assistance_types::ActiveModel {
             code: Set(seed.code.into()),
@@ -38,11 +30,12 @@ pub async fn seed_defaults(db: &impl ConnectionTrait) -> Result<usize, DbErr> {
             sort_order: Set(i as i32 * 10),
             updated_at: Set(db::now()),
         }
-        .insert(db)
+    });
+    assistance_types::Entity::insert_many(rows)
+        .on_conflict_do_nothing_on([assistance_types::Column::Code])
+        .exec(db)
         .await?;
-        added += 1;
-    }
-    Ok(added)
+    Ok(())
 }
 
 pub async fn list(

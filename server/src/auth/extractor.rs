@@ -68,43 +68,49 @@ impl FromRequest for Staff {
             let state = state_of(&req)?;
             let token = bearer_token(&req)
                 .ok_or_else(|| AppError::unauthorized("missing_token", "请先登录"))?;
-            let id = state
-                .jwt
-                .verify(token, Audience::Staff)
-                .map_err(token_error)?;
-            let (account, node) = staff::store::find_with_jurisdiction(&state.db, id)
-                .await?
-                .ok_or_else(|| {
-                    AppError::unauthorized("invalid_token", "登录凭证无效,请重新登录")
-                })?;
-            if account.disabled {
-                return Err(AppError::unauthorized(
-                    "account_disabled",
-                    "账号已停用,请联系管理员",
-                ));
-            }
-            let role = Role::parse(&account.role).ok_or_else(|| {
-                AppError::Internal(anyhow::anyhow!("staff {} has unknown role", account.id))
-            })?;
-            let level = Level::parse(&node.level).ok_or_else(|| {
-                AppError::Internal(anyhow::anyhow!(
-                    "jurisdiction {} has unknown level",
-                    node.id
-                ))
-            })?;
-            Ok(Staff {
-                id: account.id,
-                username: account.username,
-                display_name: account.display_name,
-                role,
-                scope: Scope {
-                    jurisdiction_id: node.id,
-                    code: node.code,
-                    name: node.name,
-                    level,
-                    path: node.path,
-                },
-            })
+            Staff::authenticate(&state, token).await
+        })
+    }
+}
+
+impl Staff {
+    /// The enabled staff member a token belongs to, re-read from the database. Also used by
+    /// clients that cannot send the header (`EventSource`).
+    pub async fn authenticate(state: &AppState, token: &str) -> Result<Staff, AppError> {
+        let id = state
+            .jwt
+            .verify(token, Audience::Staff)
+            .map_err(token_error)?;
+        let (account, node) = staff::store::find_with_jurisdiction(&state.db, id)
+            .await?
+            .ok_or_else(|| AppError::unauthorized("invalid_token", "登录凭证无效,请重新登录"))?;
+        if account.disabled {
+            return Err(AppError::unauthorized(
+                "account_disabled",
+                "账号已停用,请联系管理员",
+            ));
+        }
+        let role = Role::parse(&account.role).ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!("staff {} has unknown role", account.id))
+        })?;
+        let level = Level::parse(&node.level).ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!(
+                "jurisdiction {} has unknown level",
+                node.id
+            ))
+        })?;
+        Ok(Staff {
+            id: account.id,
+            username: account.username,
+            display_name: account.display_name,
+            role,
+            scope: Scope {
+                jurisdiction_id: node.id,
+                code: node.code,
+                name: node.name,
+                level,
+                path: node.path,
+            },
         })
     }
 }

@@ -96,6 +96,9 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
             (pool.size(), pool.num_idle())
         }
     };
+    if let Err(e) = crate::notify::metrics::refresh(&state).await {
+        tracing::warn!(error = %e, "queue metrics unavailable");
+    }
     state.metrics.db_pool_connections.set(i64::from(size));
     state.metrics.db_pool_idle.set(idle as i64);
     HttpResponse::Ok()

@@ -1,0 +1,129 @@
+//! The staff channel: an inbox row per delivery (unique, so a redelivery writes nothing new),
+//! then a live push to every instance's connected clients.
+
+use redis::{AsyncCommands, streams::StreamMaxlen};
+use sea_orm::{ActiveValue::Set, DbErr, EntityTrait};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use entity::{notification_deliveries as deliveries, outbox, staff_notifications};
+
+use crate::{
+    assistance, db,
+    notify::{consumer::Attempt, hub::FeedItem, store::Outcome, transport::Transport},
+    state::AppState,
+};
+
+/// The inbox title of an event.
+pub fn title(event: &str) -> &'static str {
+    match event {
+        "application.submitted" => "新的救助申请",
+        "application.supplement" => "申请人已补充材料",
+        "application.assign" => "案件已指派给您",
+        "application.transfer" => "转来的案件",
+        "application.emergency_approve" => "已先行救助,请补齐材料",
+        "application.withdraw" => "申请人已撤回申请",
+        "application.reopen" => "案件重新办理",
+        "application.sla_at_risk" => "案件临近办理时限",
+        "application.urged" => "催办:案件已超过办理时限",
+        "application.supervised" => "督办:案件超时 5 个工作日",
+        e if e.starts_with("hotline.") => "热线工单",
+        _ => "案件动态",
+    }
+}
+
+fn body(payload: &Value, type_name: Option<&str>) -> String {
+    let reference = payload
+        .get("reference")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let urgent = if payload.get("urgent").and_then(Value::as_bool) == Some(true) {
+        "(紧急)"
+    } else {
+        ""
+    };
+    let summary = payload.get("summary").and_then(Value::as_str);
+    let mut text = match (type_name, summary) {
+        (Some(t), _) => format!("{t} {reference}{urgent}"),
+        (None, Some(s)) => format!("{s}{urgent}"),
+        (None, None) => format!("{reference}{urgent}"),
+    };
+    if let Some(note) = payload.get("note").and_then(Value::as_str) {
+        text.push_str(" · ");
+        text.push_str(note);
+    }
+    text.chars().take(500).collect()
+}
+
+pub async fn deliver(state: &AppState, d: &deliveries::Model) -> Result<Attempt, DbErr> {
+    let Some(event) = outbox::Entity::find_by_id(d.outbox_id)
+        .one(&state.db)
+        .await?
+    else {
+        return Ok(Attempt::Done(Outcome::Dead {
+            error: "outbox row missing".into(),
+        }));
+    };
+    let type_name = match event.payload.get("assistance_type").and_then(Value::as_str) {
+        Some(code) => assistance::store::find(&state.db, code)
+            .await?
+            .map(|t| t.name),
+        None => None,
+    };
+    let data = json!({
+        "event_type": event.event_type,
+        "application_id": d.application_id,
+        "reference": event.payload.get("reference"),
+        "status": event.payload.get("status"),
+        "escalation_level": event.payload.get("escalation_level"),
+    });
+    staff_notifications::Entity::insert(staff_notifications::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        staff_id: Set(d.recipient_id),
+        delivery_id: Set(d.id),
+        application_id: Set(d.application_id),
+        event_type: Set(event.event_type.clone()),
+        title: Set(title(&event.event_type).into()),
+        body: Set(body(&event.payload, type_name.as_deref())),
+        data: Set(Some(data)),
+        created_at: Set(db::now()),
+        read_at: Set(None),
+    })
+    .on_conflict_do_nothing_on([staff_notifications::Column::DeliveryId])
+    .exec(&state.db)
+    .await?;
+    Ok(Attempt::Done(Outcome::Sent {
+        provider_msg_id: None,
+    }))
+}
+
+/// Tells every instance (and so every connected client) about the new inbox row.
+pub async fn announce(state: &AppState, d: &deliveries::Model) {
+    let Ok(Some(row)) = crate::notify::inbox::by_delivery(&state.db, d.id).await else {
+        return;
+    };
+    let item = FeedItem {
+        staff_id: row.staff_id,
+        inbox_id: row.id,
+    };
+    match &state.notifier.transport {
+        Transport::Redis(s) => {
+            let fields = [
+                ("s", item.staff_id.to_string()),
+                ("i", item.inbox_id.to_string()),
+            ];
+            let res: Result<Option<String>, redis::RedisError> = match s.redis.conn().await {
+                Ok(mut conn) => {
+                    conn.xadd_maxlen(&s.feed, StreamMaxlen::Approx(10_000), "*", &fields)
+                        .await
+                }
+                Err(e) => Err(e),
+            };
+            if let Err(e) = res {
+                // Clients still get it from the inbox on their next (re)connect.
+                tracing::warn!(error = %e, "live feed publish failed");
+            }
+        }
+        Transport::Local(_) => state.notifier.hub.send(item),
+    }
+}

@@ -1,0 +1,333 @@
+//! Staff notifications: the inbox, marking read, the live SSE stream (resumable with
+//! `Last-Event-ID`), a case's deliveries, and the dead-letter queue for admins.
+
+use std::{
+    collections::{HashSet, VecDeque},
+    convert::Infallible,
+    time::Duration,
+};
+
+use actix_web::{HttpRequest, HttpResponse, http::header, web};
+use futures_util::stream;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
+use tokio::sync::broadcast::error::RecvError;
+use uuid::Uuid;
+
+use entity::{applications, notification_deliveries as deliveries, staff_notifications};
+
+use crate::{
+    applications as apps,
+    auth::Staff,
+    error::{AppError, AppResult, ErrorBody},
+    http::{bearer_token, cursor},
+    jurisdictions::Level,
+    notify::{
+        dto::{DeliveryList, DeliveryView, InboxItem, InboxPage, InboxQuery, StreamQuery},
+        hub::FeedItem,
+        inbox,
+        store::{self, DEAD},
+        transport::Message,
+    },
+    staff::Role,
+    state::AppState,
+};
+
+const HEARTBEAT: Duration = Duration::from_secs(15);
+
+fn before_cursor(c: Option<&str>) -> AppResult<Option<Uuid>> {
+    c.map(|c| {
+        cursor::decode(c).and_then(|s| {
+            Uuid::parse_str(&s).map_err(|_| {
+                AppError::bad_request("invalid_cursor", "分页游标无效,请从第一页重新查询")
+            })
+        })
+    })
+    .transpose()
+}
+
+/// The caller's inbox, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/staff/notifications",
+    tag = "notifications",
+    security(("bearer" = [])),
+    params(InboxQuery),
+    responses((status = 200, body = InboxPage))
+)]
+pub async fn list(
+    state: web::Data<AppState>,
+    me: Staff,
+    query: web::Query<InboxQuery>,
+) -> AppResult<HttpResponse> {
+    let limit = cursor::limit(query.limit, 30, 100);
+    let rows = inbox::list(
+        &state.db,
+        me.id,
+        query.unread,
+        before_cursor(query.cursor.as_deref())?,
+        limit,
+    )
+    .await?;
+    let next_cursor = (rows.len() as u64 == limit)
+        .then(|| rows.last().map(|r| cursor::encode(&r.id.to_string())))
+        .flatten();
+    Ok(HttpResponse::Ok().json(InboxPage {
+        items: rows.into_iter().map(InboxItem::from).collect(),
+        next_cursor,
+    }))
+}
+
+/// Marks one of the caller's notifications read.
+#[utoipa::path(
+    post,
+    path = "/api/v1/staff/notifications/{id}/read",
+    tag = "notifications",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = InboxItem), (status = 404, body = ErrorBody))
+)]
+pub async fn mark_read(
+    state: web::Data<AppState>,
+    me: Staff,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    let not_found = || AppError::not_found("notification_not_found", "通知不存在");
+    inbox::find_own(&state.db, me.id, *id)
+        .await?
+        .ok_or_else(not_found)?;
+    inbox::mark_read(&state.db, me.id, *id).await?;
+    let row = inbox::find_own(&state.db, me.id, *id)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(HttpResponse::Ok().json(InboxItem::from(row)))
+}
+
+struct Live {
+    state: web::Data<AppState>,
+    staff_id: Uuid,
+    queue: VecDeque<staff_notifications::Model>,
+    sent: HashSet<Uuid>,
+    rx: tokio::sync::broadcast::Receiver<FeedItem>,
+    heartbeat: tokio::time::Interval,
+    greeted: bool,
+}
+
+fn frame(row: &staff_notifications::Model) -> web::Bytes {
+    let data = serde_json::to_string(&InboxItem::from(row.clone())).unwrap_or_else(|_| "{}".into());
+    web::Bytes::from(format!(
+        "id: {}\nevent: notification\ndata: {data}\n\n",
+        row.id
+    ))
+}
+
+async fn next(mut live: Live) -> Option<(Result<web::Bytes, Infallible>, Live)> {
+    if !live.greeted {
+        live.greeted = true;
+        return Some((Ok(web::Bytes::from_static(b"retry: 3000\n\n")), live));
+    }
+    loop {
+        if let Some(row) = live.queue.pop_front() {
+            if !live.sent.insert(row.id) {
+                continue;
+            }
+            if live.sent.len() > 2000 {
+                live.sent.clear();
+                live.sent.insert(row.id);
+            }
+            return Some((Ok(frame(&row)), live));
+        }
+        let stop = live.state.shutdown.clone();
+        tokio::select! {
+            _ = stop.cancelled() => return None,
+            _ = live.heartbeat.tick() => return Some((Ok(web::Bytes::from_static(b": heartbeat\n\n")), live)),
+            item = live.rx.recv() => match item {
+                Ok(item) if item.staff_id == live.staff_id && !live.sent.contains(&item.inbox_id) => {
+                    if let Ok(Some(row)) = inbox::find_own(&live.state.db, live.staff_id, item.inbox_id).await {
+                        live.queue.push_back(row);
+                    }
+                }
+                Ok(_) => {}
+                Err(RecvError::Lagged(_)) => {
+                    // Too slow to keep up: catch up from the inbox.
+                    if let Ok(rows) = inbox::list(&live.state.db, live.staff_id, false, None, 100).await {
+                        live.queue.extend(rows.into_iter().rev());
+                    }
+                }
+                Err(RecvError::Closed) => return None,
+            },
+        }
+    }
+}
+
+/// Live notifications as Server-Sent Events: one event per inbox row (its id is the event id),
+/// a heartbeat comment every 15 s, and on reconnect with `Last-Event-ID` everything missed.
+/// `EventSource` cannot send headers, so `?access_token=` is accepted too.
+#[utoipa::path(
+    get,
+    path = "/api/v1/staff/notifications/stream",
+    tag = "notifications",
+    security(("bearer" = [])),
+    params(StreamQuery, ("Last-Event-ID" = Option<String>, Header)),
+    responses((status = 200, content_type = "text/event-stream", body = String), (status = 401, body = ErrorBody))
+)]
+pub async fn stream(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<StreamQuery>,
+) -> AppResult<HttpResponse> {
+    let token = bearer_token(&req)
+        .map(str::to_string)
+        .or_else(|| query.access_token.clone())
+        .ok_or_else(|| AppError::unauthorized("missing_token", "请先登录"))?;
+    let me = Staff::authenticate(&state, &token).await?;
+    let last_event_id = req
+        .headers()
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| Uuid::parse_str(v.trim()).ok())
+        .or(query.last_event_id);
+    // Subscribe before reading the backlog, so nothing falls between the two.
+    let rx = state.notifier.hub.subscribe();
+    let backlog = match last_event_id {
+        Some(after) => inbox::since(&state.db, me.id, after, 500).await?,
+        None => Vec::new(),
+    };
+    let live = Live {
+        state: state.clone(),
+        staff_id: me.id,
+        queue: backlog.into(),
+        sent: HashSet::new(),
+        rx,
+        heartbeat: tokio::time::interval_at(tokio::time::Instant::now() + HEARTBEAT, HEARTBEAT),
+        greeted: false,
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("text/event-stream")
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header(("X-Accel-Buffering", "no"))
+        .streaming(stream::unfold(live, next)))
+}
+
+/// What went to whom for a case, and how it went.
+#[utoipa::path(
+    get,
+    path = "/api/v1/staff/applications/{id}/deliveries",
+    tag = "notifications",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = DeliveryList), (status = 404, body = ErrorBody))
+)]
+pub async fn for_application(
+    state: web::Data<AppState>,
+    me: Staff,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    let app = apps::store::find_in_scope(&state.db, &me.scope, *id)
+        .await?
+        .filter(|a| a.status != "draft")
+        .ok_or_else(apps::not_found)?;
+    let rows = deliveries::Entity::find()
+        .filter(deliveries::Column::ApplicationId.eq(app.id))
+        .order_by_asc(deliveries::Column::Id)
+        .all(&state.db)
+        .await?;
+    Ok(HttpResponse::Ok().json(DeliveryList {
+        items: rows.into_iter().map(DeliveryView::from).collect(),
+        next_cursor: None,
+    }))
+}
+
+fn dead_in_scope(me: &Staff) -> sea_orm::Select<deliveries::Entity> {
+    let cases = applications::Entity::find()
+        .select_only()
+        .column(applications::Column::Id)
+        .filter(me.scope.filter(applications::Column::JurisdictionPath))
+        .into_query();
+    let mut in_scope =
+        sea_orm::Condition::any().add(deliveries::Column::ApplicationId.in_subquery(cases));
+    if me.scope.level == Level::City {
+        // Notifications about no case (e.g. a hotline task) are the city's.
+        in_scope = in_scope.add(deliveries::Column::ApplicationId.is_null());
+    }
+    deliveries::Entity::find()
+        .filter(deliveries::Column::State.eq(DEAD))
+        .filter(in_scope)
+}
+
+/// Notifications given up on, inside the caller's subtree (admins and supervisors).
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/notifications/dead",
+    tag = "notifications",
+    security(("bearer" = [])),
+    params(InboxQuery),
+    responses((status = 200, body = DeliveryList), (status = 403, body = ErrorBody))
+)]
+pub async fn dead(
+    state: web::Data<AppState>,
+    me: Staff,
+    query: web::Query<InboxQuery>,
+) -> AppResult<HttpResponse> {
+    me.require(&[Role::Admin, Role::Supervisor])?;
+    let limit = cursor::limit(query.limit, 50, 200);
+    let mut q = dead_in_scope(&me);
+    if let Some(before) = before_cursor(query.cursor.as_deref())? {
+        q = q.filter(deliveries::Column::Id.lt(before));
+    }
+    let rows = q
+        .order_by_desc(deliveries::Column::Id)
+        .limit(limit)
+        .all(&state.db)
+        .await?;
+    let next_cursor = (rows.len() as u64 == limit)
+        .then(|| rows.last().map(|r| cursor::encode(&r.id.to_string())))
+        .flatten();
+    Ok(HttpResponse::Ok().json(DeliveryList {
+        items: rows.into_iter().map(DeliveryView::from).collect(),
+        next_cursor,
+    }))
+}
+
+/// Sends a dead notification again (after fixing its cause, e.g. a template).
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/notifications/{id}/retry",
+    tag = "notifications",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = DeliveryView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+pub async fn retry(
+    state: web::Data<AppState>,
+    me: Staff,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    me.require(&[Role::Admin, Role::Supervisor])?;
+    let found = dead_in_scope(&me)
+        .filter(deliveries::Column::Id.eq(*id))
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| AppError::not_found("notification_not_found", "没有这条失败的通知"))?;
+    if !store::revive(&state.db, found.id).await? {
+        return Err(AppError::conflict(
+            "notification_not_dead",
+            "该通知已不在失败队列中",
+        ));
+    }
+    state
+        .notifier
+        .transport
+        .publish(&[Message::Delivery(found.id)])
+        .await
+        .map_err(AppError::Internal)?;
+    let row = store::find(&state.db, found.id)
+        .await?
+        .ok_or_else(|| AppError::not_found("notification_not_found", "没有这条失败的通知"))?;
+    crate::audit::record(
+        &state.db,
+        crate::audit::Entry::new(crate::audit::Actor::Staff(me.id), "notification.retry")
+            .target("delivery", row.id),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(DeliveryView::from(row)))
+}

@@ -1,0 +1,406 @@
+//! Delivery rows and their state changes. Every change that matters is conditional, so two
+//! consumers (or a consumer and the reconciler) can never both act on one delivery.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, ExprTrait,
+    QueryFilter, QueryOrder, QuerySelect, TryInsertResult, sea_query::Expr,
+};
+use uuid::Uuid;
+
+use entity::{notification_cursors, notification_deliveries as deliveries, subscription_credits};
+
+use crate::db;
+
+pub const PENDING: &str = "pending";
+pub const SENDING: &str = "sending";
+pub const SENT: &str = "sent";
+pub const RETRY: &str = "retry";
+pub const UNKNOWN: &str = "unknown";
+pub const DEAD: &str = "dead";
+pub const SKIPPED_NO_CONSENT: &str = "skipped_no_consent";
+pub const SKIPPED_STALE: &str = "skipped_stale";
+
+pub const WECHAT: &str = "wechat";
+pub const STAFF: &str = "staff";
+
+#[derive(Debug, Clone)]
+pub struct NewDelivery {
+    pub outbox_id: Uuid,
+    pub application_id: Option<Uuid>,
+    pub aggregate_version: i32,
+    pub event_type: String,
+    pub channel: &'static str,
+    pub recipient_kind: &'static str,
+    pub recipient_id: Uuid,
+}
+
+/// Inserts deliveries; ones that already exist (same event, channel, recipient) are left alone.
+pub async fn insert_all(db: &impl ConnectionTrait, rows: Vec<NewDelivery>) -> Result<(), DbErr> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let now = db::now();
+    let models = rows.into_iter().map(|r| deliveries::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        idempotency_key: Set(format!("{}:{}:{}", r.outbox_id, r.channel, r.recipient_id)),
+        outbox_id: Set(r.outbox_id),
+        application_id: Set(r.application_id),
+        aggregate_version: Set(r.aggregate_version),
+        event_type: Set(r.event_type),
+        channel: Set(r.channel.into()),
+        recipient_kind: Set(r.recipient_kind.into()),
+        recipient_id: Set(r.recipient_id),
+        state: Set(PENDING.into()),
+        attempts: Set(0),
+        credit_consumed: Set(false),
+        next_attempt_at: Set(now),
+        lease_until: Set(None),
+        provider_msg_id: Set(None),
+        last_error: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        sent_at: Set(None),
+    });
+    deliveries::Entity::insert_many(models)
+        .on_conflict_do_nothing_on([deliveries::Column::IdempotencyKey])
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+fn claimable(now: DateTime<Utc>) -> Condition {
+    Condition::any()
+        .add(
+            deliveries::Column::State
+                .is_in([PENDING, RETRY])
+                .and(deliveries::Column::NextAttemptAt.lte(now)),
+        )
+        .add(
+            deliveries::Column::State
+                .eq(SENDING)
+                .and(deliveries::Column::LeaseUntil.lt(now)),
+        )
+}
+
+/// The deliveries of one outbox event on one channel that are due now.
+pub async fn due_for_outbox(
+    db: &impl ConnectionTrait,
+    outbox_id: Uuid,
+    channel: &str,
+) -> Result<Vec<deliveries::Model>, DbErr> {
+    deliveries::Entity::find()
+        .filter(deliveries::Column::OutboxId.eq(outbox_id))
+        .filter(deliveries::Column::Channel.eq(channel))
+        .filter(claimable(db::now()))
+        .order_by_asc(deliveries::Column::Id)
+        .all(db)
+        .await
+}
+
+pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<deliveries::Model>, DbErr> {
+    deliveries::Entity::find_by_id(id).one(db).await
+}
+
+/// Takes a delivery for sending: only one caller wins, and only while it is due (or its
+/// previous holder's lease has run out).
+pub async fn claim(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    lease: std::time::Duration,
+) -> Result<Option<deliveries::Model>, DbErr> {
+    let now = db::now();
+    let lease_until = now + Duration::from_std(lease).unwrap_or(Duration::minutes(2));
+    let res = deliveries::Entity::update_many()
+        .col_expr(deliveries::Column::State, Expr::value(SENDING))
+        .col_expr(deliveries::Column::LeaseUntil, Expr::value(lease_until))
+        .col_expr(
+            deliveries::Column::Attempts,
+            Expr::col(deliveries::Column::Attempts).add(1),
+        )
+        .col_expr(deliveries::Column::UpdatedAt, Expr::value(now))
+        .filter(deliveries::Column::Id.eq(id))
+        .filter(claimable(now))
+        .exec(db)
+        .await?;
+    if res.rows_affected == 0 {
+        return Ok(None);
+    }
+    find(db, id).await
+}
+
+/// The outcome of a send, recorded only by the holder of the lease.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Sent { provider_msg_id: Option<String> },
+    Retry { error: String, at: DateTime<Utc> },
+    Unknown { error: String },
+    Dead { error: String },
+    SkippedNoConsent { reason: String },
+    SkippedStale,
+}
+
+impl Outcome {
+    pub fn state(&self) -> &'static str {
+        match self {
+            Outcome::Sent { .. } => SENT,
+            Outcome::Retry { .. } => RETRY,
+            Outcome::Unknown { .. } => UNKNOWN,
+            Outcome::Dead { .. } => DEAD,
+            Outcome::SkippedNoConsent { .. } => SKIPPED_NO_CONSENT,
+            Outcome::SkippedStale => SKIPPED_STALE,
+        }
+    }
+}
+
+pub async fn record(db: &impl ConnectionTrait, id: Uuid, outcome: &Outcome) -> Result<bool, DbErr> {
+    let now = db::now();
+    let mut q = deliveries::Entity::update_many()
+        .col_expr(deliveries::Column::State, Expr::value(outcome.state()))
+        .col_expr(
+            deliveries::Column::LeaseUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(deliveries::Column::UpdatedAt, Expr::value(now));
+    match outcome {
+        Outcome::Sent { provider_msg_id } => {
+            q = q
+                .col_expr(deliveries::Column::SentAt, Expr::value(now))
+                .col_expr(
+                    deliveries::Column::ProviderMsgId,
+                    Expr::value(provider_msg_id.clone()),
+                );
+        }
+        Outcome::Retry { error, at } => {
+            q = q
+                .col_expr(deliveries::Column::LastError, Expr::value(error.clone()))
+                .col_expr(deliveries::Column::NextAttemptAt, Expr::value(*at));
+        }
+        Outcome::Unknown { error } | Outcome::Dead { error } => {
+            q = q.col_expr(deliveries::Column::LastError, Expr::value(error.clone()));
+        }
+        Outcome::SkippedNoConsent { reason } => {
+            q = q.col_expr(deliveries::Column::LastError, Expr::value(reason.clone()));
+        }
+        Outcome::SkippedStale => {}
+    }
+    let res = q
+        .filter(deliveries::Column::Id.eq(id))
+        .filter(deliveries::Column::State.eq(SENDING))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+pub async fn mark_credit_consumed(db: &impl ConnectionTrait, id: Uuid) -> Result<(), DbErr> {
+    deliveries::Entity::update_many()
+        .col_expr(deliveries::Column::CreditConsumed, Expr::value(true))
+        .filter(deliveries::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Moves the recipient's cursor for a case forward to `version`. `false` means a newer status
+/// already went out, so this one must not.
+pub async fn advance_cursor(
+    db: &impl ConnectionTrait,
+    key: &str,
+    version: i32,
+) -> Result<bool, DbErr> {
+    let now = db::now();
+    let inserted = notification_cursors::Entity::insert(notification_cursors::ActiveModel {
+        key: Set(key.to_string()),
+        last_version: Set(version),
+        updated_at: Set(now),
+    })
+    .on_conflict_do_nothing_on([notification_cursors::Column::Key])
+    .exec(db)
+    .await?;
+    if matches!(inserted, TryInsertResult::Inserted(_)) {
+        return Ok(true);
+    }
+    let res = notification_cursors::Entity::update_many()
+        .col_expr(
+            notification_cursors::Column::LastVersion,
+            Expr::value(version),
+        )
+        .col_expr(notification_cursors::Column::UpdatedAt, Expr::value(now))
+        .filter(notification_cursors::Column::Key.eq(key))
+        .filter(notification_cursors::Column::LastVersion.lte(version))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Deliveries the reconciler should publish again: pending ones nobody touched for a while,
+/// retries that have come due, and sends whose holder's lease ran out.
+pub async fn stuck(
+    db: &impl ConnectionTrait,
+    republish_after: std::time::Duration,
+    limit: u64,
+) -> Result<Vec<deliveries::Model>, DbErr> {
+    let now = db::now();
+    let quiet = now - Duration::from_std(republish_after).unwrap_or(Duration::seconds(30));
+    deliveries::Entity::find()
+        .filter(
+            Condition::any()
+                .add(
+                    deliveries::Column::State
+                        .eq(PENDING)
+                        .and(deliveries::Column::UpdatedAt.lte(quiet)),
+                )
+                .add(
+                    deliveries::Column::State
+                        .eq(RETRY)
+                        .and(deliveries::Column::NextAttemptAt.lte(now))
+                        .and(
+                            Expr::col(deliveries::Column::UpdatedAt)
+                                .lt(Expr::col(deliveries::Column::NextAttemptAt))
+                                .or(deliveries::Column::UpdatedAt.lte(quiet)),
+                        ),
+                )
+                .add(
+                    deliveries::Column::State
+                        .eq(SENDING)
+                        .and(deliveries::Column::LeaseUntil.lt(now))
+                        .and(
+                            Expr::col(deliveries::Column::UpdatedAt)
+                                .lt(Expr::col(deliveries::Column::LeaseUntil)),
+                        ),
+                )
+                .add(
+                    deliveries::Column::State
+                        .eq(UNKNOWN)
+                        .and(deliveries::Column::UpdatedAt.lte(quiet)),
+                ),
+        )
+        .order_by_asc(deliveries::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// Marks a delivery as just re-published, if nobody changed it meanwhile.
+pub async fn touch(
+    db: &impl ConnectionTrait,
+    d: &deliveries::Model,
+    new_state: &str,
+) -> Result<bool, DbErr> {
+    let now = db::now();
+    let mut q = deliveries::Entity::update_many()
+        .col_expr(deliveries::Column::UpdatedAt, Expr::value(now))
+        .col_expr(deliveries::Column::State, Expr::value(new_state));
+    if new_state == RETRY {
+        q = q.col_expr(deliveries::Column::NextAttemptAt, Expr::value(now));
+    }
+    let res = q
+        .filter(deliveries::Column::Id.eq(d.id))
+        .filter(deliveries::Column::State.eq(d.state.clone()))
+        .filter(deliveries::Column::UpdatedAt.eq(d.updated_at))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Puts a dead delivery back in the queue (admin retry).
+pub async fn revive(db: &impl ConnectionTrait, id: Uuid) -> Result<bool, DbErr> {
+    let now = db::now();
+    let res = deliveries::Entity::update_many()
+        .col_expr(deliveries::Column::State, Expr::value(PENDING))
+        .col_expr(deliveries::Column::Attempts, Expr::value(0))
+        .col_expr(deliveries::Column::NextAttemptAt, Expr::value(now))
+        .col_expr(deliveries::Column::UpdatedAt, Expr::value(now))
+        .filter(deliveries::Column::Id.eq(id))
+        .filter(deliveries::Column::State.eq(DEAD))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Spends one of the resident's one-time credits for a template.
+pub async fn spend_credit(
+    db: &impl ConnectionTrait,
+    resident_id: Uuid,
+    template_id: &str,
+) -> Result<bool, DbErr> {
+    let res = subscription_credits::Entity::update_many()
+        .col_expr(
+            subscription_credits::Column::Credits,
+            Expr::col(subscription_credits::Column::Credits).sub(1),
+        )
+        .col_expr(
+            subscription_credits::Column::UpdatedAt,
+            Expr::value(db::now()),
+        )
+        .filter(subscription_credits::Column::ResidentId.eq(resident_id))
+        .filter(subscription_credits::Column::TemplateId.eq(template_id))
+        .filter(subscription_credits::Column::Credits.gt(0))
+        .filter(subscription_credits::Column::Banned.eq(false))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Adds (`delta > 0`) or clears (`delta = 0` with `ban`) a resident's credits for a template.
+pub async fn change_credits(
+    db: &impl ConnectionTrait,
+    resident_id: Uuid,
+    template_id: &str,
+    add: i32,
+    ban: bool,
+    max: i32,
+) -> Result<(), DbErr> {
+    let now = db::now();
+    subscription_credits::Entity::insert(subscription_credits::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        resident_id: Set(resident_id),
+        template_id: Set(template_id.into()),
+        credits: Set(0),
+        banned: Set(false),
+        updated_at: Set(now),
+    })
+    .on_conflict_do_nothing_on([
+        subscription_credits::Column::ResidentId,
+        subscription_credits::Column::TemplateId,
+    ])
+    .exec(db)
+    .await?;
+    let filter = Condition::all()
+        .add(subscription_credits::Column::ResidentId.eq(resident_id))
+        .add(subscription_credits::Column::TemplateId.eq(template_id));
+    if ban {
+        subscription_credits::Entity::update_many()
+            .col_expr(subscription_credits::Column::Credits, Expr::value(0))
+            .col_expr(subscription_credits::Column::Banned, Expr::value(true))
+            .col_expr(subscription_credits::Column::UpdatedAt, Expr::value(now))
+            .filter(filter)
+            .exec(db)
+            .await?;
+    } else if add > 0 {
+        let current = subscription_credits::Entity::find()
+            .filter(filter.clone())
+            .one(db)
+            .await?;
+        let credits = current.map(|c| c.credits).unwrap_or(0).saturating_add(add);
+        let credits = Ord::min(credits, max);
+        subscription_credits::Entity::update_many()
+            .col_expr(subscription_credits::Column::Credits, Expr::value(credits))
+            .col_expr(subscription_credits::Column::Banned, Expr::value(false))
+            .col_expr(subscription_credits::Column::UpdatedAt, Expr::value(now))
+            .filter(filter)
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn credits_of(
+    db: &impl ConnectionTrait,
+    resident_id: Uuid,
+) -> Result<Vec<subscription_credits::Model>, DbErr> {
+    subscription_credits::Entity::find()
+        .filter(subscription_credits::Column::ResidentId.eq(resident_id))
+        .all(db)
+        .await
+}

@@ -1,0 +1,202 @@
+//! WeChat's message push: URL verification, plain and safe mode, subscription credits from
+//! popup and change events, and repeats ignored.
+
+use base64::{Engine, engine::general_purpose::STANDARD as B64};
+use serde_json::{Value, json};
+use tests::{Backend, TestApp};
+use zhitongche::notify::wechat_push::{seal, signature};
+
+const TOKEN: &str = "push-token-for-tests";
+const AES_KEY: [u8; 32] = [42u8; 32];
+
+async fn app_with_push(backend: Backend) -> TestApp {
+    TestApp::builder(backend)
+        .settings(|raw| {
+            raw.wechat_push_token = Some(TOKEN.into());
+            // The 43-character EncodingAESKey is base64 of the key without its trailing '='.
+            raw.wechat_push_aes_key = Some(B64.encode(AES_KEY).trim_end_matches('=').to_string());
+        })
+        .spawn()
+        .await
+}
+
+fn plain_query(ts: &str, nonce: &str) -> String {
+    format!(
+        "timestamp={ts}&nonce={nonce}&signature={}",
+        signature(&[TOKEN, ts, nonce])
+    )
+}
+
+async fn push(app: &TestApp, query: &str, body: &Value) -> tests::TestResponse {
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/wechat/push?{query}")))
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    tests::into_test_response(res).await
+}
+
+async fn credits(app: &TestApp, token: &str) -> Value {
+    app.get("/api/v1/me/subscriptions/templates", Some(token))
+        .await
+        .body["credits"]
+        .clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_url_check_echoes_only_for_the_right_signature() {
+    let app = app_with_push(Backend::Sqlite).await;
+    let ok = app
+        .get(
+            &format!(
+                "/api/v1/wechat/push?{}&echostr=hello123",
+                plain_query("1700000000", "n1")
+            ),
+            None,
+        )
+        .await;
+    ok.assert_status(200);
+    assert_eq!(ok.text, "hello123");
+    let bad = app
+        .get(
+            "/api/v1/wechat/push?timestamp=1700000000&nonce=n1&signature=deadbeef&echostr=hello123",
+            None,
+        )
+        .await;
+    bad.assert_error(401, "invalid_signature");
+    // Without a configured token the endpoint is off, and says so.
+    let off = tests::spawn_app(Backend::Sqlite).await;
+    off.get("/api/v1/wechat/push?echostr=x", None)
+        .await
+        .assert_error(503, "push_not_configured");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn popup_events_add_credits_once_in_plain_and_safe_mode() {
+    let app = app_with_push(Backend::Postgres).await;
+    let (_, resident) = app.resident_login("o_push").await;
+    let popup = |ts: u64, list: Value| {
+        json!({
+            "ToUserName": "gh_x", "FromUserName": "o_push", "CreateTime": ts, "MsgType": "event",
+            "Event": "subscribe_msg_popup_event", "List": list
+        })
+    };
+    // One template: `List` is an object.
+    let one = popup(
+        1700000001,
+        json!({"TemplateId": "dev-progress", "SubscribeStatusString": "accept", "PopupScene": "0"}),
+    );
+    let res = push(&app, &plain_query("1700000001", "a"), &one).await;
+    res.assert_status(200);
+    assert_eq!(res.text, "success");
+    assert_eq!(credits(&app, &resident.access).await["dev-progress"], 1);
+    // WeChat retries the same push: no second credit.
+    push(&app, &plain_query("1700000001", "b"), &one)
+        .await
+        .assert_status(200);
+    assert_eq!(credits(&app, &resident.access).await["dev-progress"], 1);
+
+    // Safe mode, several templates: `List` is an array.
+    let two = popup(
+        1700000002,
+        json!([
+            {"TemplateId": "dev-progress", "SubscribeStatusString": "accept", "PopupScene": "0"},
+            {"TemplateId": "other-tmpl", "SubscribeStatusString": "reject", "PopupScene": "0"}
+        ]),
+    );
+    let encrypted = seal(&AES_KEY, &two.to_string(), "wxtestappid");
+    let (ts, nonce) = ("1700000002", "c");
+    let query = format!(
+        "timestamp={ts}&nonce={nonce}&encrypt_type=aes&msg_signature={}",
+        signature(&[TOKEN, ts, nonce, &encrypted])
+    );
+    push(
+        &app,
+        &query,
+        &json!({"ToUserName": "gh_x", "Encrypt": encrypted}),
+    )
+    .await
+    .assert_status(200);
+    assert_eq!(credits(&app, &resident.access).await["dev-progress"], 2);
+
+    // A forged msg_signature, or a message sealed for another app, has no effect.
+    let forged = format!(
+        "timestamp={ts}&nonce={nonce}&encrypt_type=aes&msg_signature={}",
+        "0".repeat(40)
+    );
+    push(&app, &forged, &json!({"Encrypt": encrypted}))
+        .await
+        .assert_error(401, "invalid_signature");
+    let foreign = seal(
+        &AES_KEY,
+        &popup(
+            1700000003,
+            json!({"TemplateId": "dev-progress", "SubscribeStatusString": "accept"}),
+        )
+        .to_string(),
+        "wxsomeoneelse",
+    );
+    let q = format!(
+        "timestamp={ts}&nonce={nonce}&encrypt_type=aes&msg_signature={}",
+        signature(&[TOKEN, ts, nonce, &foreign])
+    );
+    push(&app, &q, &json!({"Encrypt": foreign}))
+        .await
+        .assert_error(401, "invalid_signature");
+    assert_eq!(credits(&app, &resident.access).await["dev-progress"], 2);
+
+    // Unsubscribing from the card removes the credits.
+    let change = json!({
+        "FromUserName": "o_push", "CreateTime": 1700000004, "Event": "subscribe_msg_change_event",
+        "List": {"TemplateId": "dev-progress", "SubscribeStatusString": "reject"}
+    });
+    push(&app, &plain_query("1700000004", "d"), &change)
+        .await
+        .assert_status(200);
+    assert_eq!(credits(&app, &resident.access).await["dev-progress"], 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn residents_record_consent_for_known_templates_only() {
+    let app = tests::spawn_app(Backend::Sqlite).await;
+    let (_, resident) = app.resident_login("o_consent").await;
+    let templates = app
+        .get("/api/v1/me/subscriptions/templates", Some(&resident.access))
+        .await;
+    templates.assert_status(200);
+    assert_eq!(templates.body["template_ids"], json!(["dev-progress"]));
+    let res = app
+        .post(
+            "/api/v1/me/subscriptions",
+            Some(&resident.access),
+            &json!({"results": {"dev-progress": "accept"}}),
+        )
+        .await;
+    res.assert_status(200);
+    assert_eq!(res.body["credits"]["dev-progress"], 1);
+    app.post(
+        "/api/v1/me/subscriptions",
+        Some(&resident.access),
+        &json!({"results": {"dev-progress": "accept"}}),
+    )
+    .await;
+    assert_eq!(credits(&app, &resident.access).await["dev-progress"], 2);
+    let bad = app
+        .post(
+            "/api/v1/me/subscriptions",
+            Some(&resident.access),
+            &json!({"results": {"nope": "accept", "dev-progress": "maybe"}}),
+        )
+        .await;
+    bad.assert_error(422, "validation_failed");
+    app.post(
+        "/api/v1/me/subscriptions",
+        Some(&resident.access),
+        &json!({"results": {"dev-progress": "ban"}}),
+    )
+    .await
+    .assert_status(200);
+    assert_eq!(credits(&app, &resident.access).await["dev-progress"], 0);
+}
