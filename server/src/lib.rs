@@ -19,3 +19,4 @@ pub mod staff;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod wechat;

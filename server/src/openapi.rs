@@ -23,6 +23,7 @@ hotline, case workflow and notifications. Every error has the shape \
         (name = "staff", description = "staff accounts"),
         (name = "jurisdictions", description = "the jurisdiction tree"),
         (name = "assistance", description = "the assistance catalogue"),
+        (name = "residents", description = "the logged-in resident's own profile"),
     )
 )]
 struct Root;
@@ -51,6 +52,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(staff::ApiDoc::openapi());
     doc.merge(jurisdictions::ApiDoc::openapi());
     doc.merge(crate::assistance::ApiDoc::openapi());
+    doc.merge(crate::residents::ApiDoc::openapi());
     doc
 }
 

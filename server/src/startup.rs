@@ -25,6 +25,7 @@ use crate::{
     staff,
     state::AppState,
     telemetry::{self, RequestSpan},
+    wechat::WechatClient,
 };
 
 /// Largest accepted request body.
@@ -59,11 +60,13 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         tracing::warn!("WECHAT_APP_ID is not set: dev WeChat mode (development only)");
     }
     let jwt = Arc::new(JwtKeys::new(&settings.auth)?);
+    let wechat = Arc::new(WechatClient::new(&settings.wechat, redis.clone())?);
     let settings_cipher_keys = settings.data_keys.clone();
     Ok(AppState {
         settings: Arc::new(settings),
         db: conn,
         throttle: LoginThrottle::new(redis.clone()),
+        wechat,
         redis,
         jwt,
         cipher: Arc::new(FieldCipher::new(&settings_cipher_keys)),
@@ -79,6 +82,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(staff::configure)
         .configure(jurisdictions::configure)
         .configure(crate::assistance::configure)
+        .configure(crate::residents::configure)
         .service(web::resource("/docs").route(web::get().to(|| async {
             HttpResponse::PermanentRedirect()
                 .insert_header(("Location", "/docs/"))

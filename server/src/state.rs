@@ -7,7 +7,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{
     auth::jwt::JwtKeys, auth::throttle::LoginThrottle, config::Settings, kv::Redis,
-    metrics::Metrics, privacy::FieldCipher,
+    metrics::Metrics, privacy::FieldCipher, wechat::WechatClient,
 };
 
 #[derive(Clone)]
@@ -20,6 +20,8 @@ pub struct AppState {
     /// Field encryption and blind indexes for personal data.
     pub cipher: Arc<FieldCipher>,
     pub throttle: LoginThrottle,
+    /// The WeChat API client (dev WeChat mode when no appid is configured).
+    pub wechat: Arc<WechatClient>,
     pub metrics: Arc<Metrics>,
     /// Cancelled on shutdown; background work stops when it fires.
     pub shutdown: CancellationToken,

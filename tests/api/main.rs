@@ -7,3 +7,4 @@ mod errors;
 mod jurisdictions;
 mod ops;
 mod staff;
+mod wechat;
