@@ -3,7 +3,10 @@
 
 pub mod assistance_types;
 pub mod audit_log;
+pub mod entry_point_codes;
+pub mod entry_points;
 pub mod jurisdictions;
 pub mod refresh_tokens;
 pub mod residents;
+pub mod scans;
 pub mod staff;

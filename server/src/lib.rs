@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod entry_points;
 pub mod error;
 pub mod http;
 pub mod jurisdictions;

@@ -23,6 +23,7 @@ hotline, case workflow and notifications. Every error has the shape \
         (name = "staff", description = "staff accounts"),
         (name = "jurisdictions", description = "the jurisdiction tree"),
         (name = "assistance", description = "the assistance catalogue"),
+        (name = "entry_points", description = "QR entry points (扫码直通车), scans and the funnel"),
         (name = "residents", description = "the logged-in resident's own profile"),
     )
 )]
@@ -52,6 +53,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(staff::ApiDoc::openapi());
     doc.merge(jurisdictions::ApiDoc::openapi());
     doc.merge(crate::assistance::ApiDoc::openapi());
+    doc.merge(crate::entry_points::ApiDoc::openapi());
     doc.merge(crate::residents::ApiDoc::openapi());
     doc
 }

@@ -82,6 +82,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(staff::configure)
         .configure(jurisdictions::configure)
         .configure(crate::assistance::configure)
+        .configure(crate::entry_points::configure)
         .configure(crate::residents::configure)
         .service(web::resource("/docs").route(web::get().to(|| async {
             HttpResponse::PermanentRedirect()

@@ -3,6 +3,7 @@
 
 mod assistance;
 mod auth;
+mod entry_points;
 mod errors;
 mod jurisdictions;
 mod ops;
