@@ -84,8 +84,9 @@ pub struct Poster<'a> {
 /// An A4 portrait poster (210 × 297 mm; 2480 × 3508 user units, i.e. 300 dpi).
 pub fn poster_svg(p: &Poster<'_>) -> anyhow::Result<String> {
     let (modules, d) = qr_path(p.landing_url)?;
-    let qr_side = 1600.0;
-    let scale = qr_side / modules as f64;
+    // A 1700-unit white box holding the code and its 4-module quiet zone.
+    let scale = 1700.0 / (modules + 8) as f64;
+    let (qx, qy) = (390.0 + 4.0 * scale, 1020.0 + 4.0 * scale);
     let community = p.path.last().map(|n| n.name.as_str()).unwrap_or_default();
     let above: Vec<&str> = p
         .path
@@ -116,7 +117,7 @@ pub fn poster_svg(p: &Poster<'_>) -> anyhow::Result<String> {
     svg.push_str(&t(1240, 760, 70, "normal", "#333333", &above.join(" ")));
     svg.push_str(&t(1240, 920, 130, "bold", "#111111", community));
     svg.push_str(&format!(
-        r##"<rect x="390" y="1020" width="1700" height="1700" fill="#ffffff" stroke="#c62828" stroke-width="8"/><g transform="translate(440 1070) scale({scale})"><path d="{d}" fill="#000000"/></g>"##
+        r##"<rect x="390" y="1020" width="1700" height="1700" fill="#ffffff" stroke="#c62828" stroke-width="8"/><g transform="translate({qx:.2} {qy:.2}) scale({scale:.4})"><path d="{d}" fill="#000000"/></g>"##
     ));
     svg.push_str(&t(
         1240,
