@@ -4,6 +4,7 @@
 pub mod client;
 pub mod dto;
 pub mod errors;
+mod parse;
 pub mod token;
 
 pub use client::{BusyRetry, WechatClient};
