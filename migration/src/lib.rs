@@ -5,6 +5,8 @@ pub use sea_orm_migration::prelude::*;
 mod m20261129_000001_create_foundation;
 mod m20261129_000002_create_residents;
 mod m20261129_000003_create_assistance_types;
+mod m20261129_000010_create_entry_points;
+mod m20261129_000011_create_scans;
 mod m20261129_000020_create_applications;
 mod m20261129_000040_create_notifications;
 
@@ -17,6 +19,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_create_foundation::Migration),
             Box::new(m20261129_000002_create_residents::Migration),
             Box::new(m20261129_000003_create_assistance_types::Migration),
+            Box::new(m20261129_000010_create_entry_points::Migration),
+            Box::new(m20261129_000011_create_scans::Migration),
             Box::new(m20261129_000020_create_applications::Migration),
             Box::new(m20261129_000040_create_notifications::Migration),
         ]

@@ -17,6 +17,8 @@ use serde::Deserialize;
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/zhitongche.db?mode=rwc";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_WECHAT_API_BASE: &str = "https://api.weixin.qq.com";
+pub const DEFAULT_WECHAT_QR_PAGE: &str = "pages/entry/index";
+pub const DEFAULT_MINIPROGRAM_NAME: &str = "社会救助直通车";
 pub const CONFIG_FILE: &str = "zhitongche.toml";
 const DEV_SECRETS_FILE: &str = "dev-secrets.toml";
 
@@ -36,6 +38,10 @@ pub struct RawSettings {
     pub wechat_app_id: Option<String>,
     pub wechat_app_secret: Option<String>,
     pub wechat_api_base: Option<String>,
+    pub wechat_timeout_secs: Option<String>,
+    pub wechat_qr_page: Option<String>,
+    pub wechat_qr_env_version: Option<String>,
+    pub wechat_miniprogram_name: Option<String>,
     pub hotline_signing_secret: Option<String>,
     pub hotline_signing_secret_previous: Option<String>,
     pub ztc_hotline_number: Option<String>,
@@ -108,6 +114,26 @@ pub const SETTINGS_DOC: &[(&str, &str, &str)] = &[
         "WECHAT_API_BASE",
         "WeChat API base URL",
         DEFAULT_WECHAT_API_BASE,
+    ),
+    (
+        "WECHAT_TIMEOUT_SECS",
+        "timeout of each WeChat API call",
+        "10",
+    ),
+    (
+        "WECHAT_QR_PAGE",
+        "mini-program page a 小程序码 opens (no leading `/`, no query)",
+        DEFAULT_WECHAT_QR_PAGE,
+    ),
+    (
+        "WECHAT_QR_ENV_VERSION",
+        "`release`, `trial` or `develop`: which build a 小程序码 opens",
+        "release",
+    ),
+    (
+        "WECHAT_MINIPROGRAM_NAME",
+        "the mini-program's name, as residents search for it in WeChat",
+        DEFAULT_MINIPROGRAM_NAME,
     ),
     (
         "HOTLINE_SIGNING_SECRET",
@@ -355,6 +381,11 @@ pub struct WechatSettings {
     pub push_token: Option<SecretString>,
     /// 32-byte key decoded from the 43-character EncodingAESKey.
     pub push_aes_key: Option<SecretBytes>,
+    /// Page opened by a 小程序码 (`getwxacodeunlimit`'s `page`).
+    pub qr_page: String,
+    /// `release`, `trial` or `develop`.
+    pub qr_env_version: String,
+    pub miniprogram_name: String,
 }
 
 impl WechatSettings {
@@ -502,6 +533,26 @@ impl Settings {
             .unwrap_or_else(|| DEFAULT_WECHAT_API_BASE.into())
             .trim_end_matches('/')
             .to_string();
+
+        let wechat_timeout = parse_num(
+            &raw.wechat_timeout_secs,
+            "WECHAT_TIMEOUT_SECS",
+            10u64,
+            &mut problems,
+        );
+        let qr_page =
+            non_empty(&raw.wechat_qr_page).unwrap_or_else(|| DEFAULT_WECHAT_QR_PAGE.into());
+        if qr_page.starts_with('/') || qr_page.contains('?') || qr_page.len() > 128 {
+            problems.push(
+                "WECHAT_QR_PAGE: a page path such as `pages/entry/index`, without a leading `/` or a query"
+                    .into(),
+            );
+        }
+        let qr_env_version =
+            non_empty(&raw.wechat_qr_env_version).unwrap_or_else(|| "release".into());
+        if !matches!(qr_env_version.as_str(), "release" | "trial" | "develop") {
+            problems.push("WECHAT_QR_ENV_VERSION: expected `release`, `trial` or `develop`".into());
+        }
 
         let mut signing_secrets = Vec::new();
         match non_empty(&raw.hotline_signing_secret) {
@@ -691,7 +742,11 @@ impl Settings {
                 app_id,
                 app_secret,
                 api_base,
-                timeout: Duration::from_secs(10),
+                timeout: Duration::from_secs(wechat_timeout.max(1)),
+                qr_page,
+                qr_env_version,
+                miniprogram_name: non_empty(&raw.wechat_miniprogram_name)
+                    .unwrap_or_else(|| DEFAULT_MINIPROGRAM_NAME.into()),
                 miniprogram_state,
                 progress_template_id,
                 templates_file: non_empty(&raw.wechat_templates_file).map(PathBuf::from),

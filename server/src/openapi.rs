@@ -26,6 +26,8 @@ hotline, case workflow and notifications. Every error has the shape \
         (name = "calendar", description = "working-day calendar"),
         (name = "applications", description = "applications and the case workflow"),
         (name = "notifications", description = "staff inbox, live stream, WeChat consent, dead letters"),
+        (name = "entry_points", description = "QR entry points (扫码直通车), scans and the funnel"),
+        (name = "residents", description = "the logged-in resident's own profile"),
     )
 )]
 struct Root;
@@ -57,6 +59,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(crate::calendar::ApiDoc::openapi());
     doc.merge(crate::applications::ApiDoc::openapi());
     doc.merge(crate::notify::ApiDoc::openapi());
+    doc.merge(crate::entry_points::ApiDoc::openapi());
+    doc.merge(crate::residents::ApiDoc::openapi());
     doc
 }
 

@@ -25,6 +25,7 @@ use crate::{
     staff,
     state::AppState,
     telemetry::{self, RequestSpan},
+    wechat::WechatClient,
 };
 
 /// Largest accepted request body.
@@ -68,11 +69,13 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         templates,
         metrics.registry_mut(),
     );
+    let wechat = Arc::new(WechatClient::new(&settings.wechat, redis.clone())?);
     let settings_cipher_keys = settings.data_keys.clone();
     Ok(AppState {
         settings: Arc::new(settings),
         db: conn,
         throttle: LoginThrottle::new(redis.clone()),
+        wechat,
         redis,
         jwt,
         cipher: Arc::new(FieldCipher::new(&settings_cipher_keys)),
@@ -92,6 +95,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::calendar::configure)
         .configure(crate::applications::configure)
         .configure(crate::notify::configure)
+        .configure(crate::entry_points::configure)
+        .configure(crate::residents::configure)
         .service(web::resource("/docs").route(web::get().to(|| async {
             HttpResponse::PermanentRedirect()
                 .insert_header(("Location", "/docs/"))

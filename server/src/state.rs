@@ -7,7 +7,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{
     auth::jwt::JwtKeys, auth::throttle::LoginThrottle, config::Settings, kv::Redis,
-    metrics::Metrics, notify::Notifier, privacy::FieldCipher,
+    metrics::Metrics, notify::Notifier, privacy::FieldCipher, wechat::WechatClient,
 };
 
 #[derive(Clone)]
@@ -20,6 +20,8 @@ pub struct AppState {
     /// Field encryption and blind indexes for personal data.
     pub cipher: Arc<FieldCipher>,
     pub throttle: LoginThrottle,
+    /// The WeChat API client (dev WeChat mode when no appid is configured).
+    pub wechat: Arc<WechatClient>,
     pub metrics: Arc<Metrics>,
     /// The notification pipeline of this instance.
     pub notifier: Arc<Notifier>,

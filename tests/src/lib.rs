@@ -468,6 +468,60 @@ impl TestApp {
         (resident.id, Tokens { access, refresh })
     }
 
+    /// Makes the fake WeChat hand out `token` from `stable_token` (exact request asserted), at
+    /// most `times` times when given.
+    pub async fn mock_stable_token(&self, token: &str, times: Option<u64>) {
+        use wiremock::{
+            Mock, ResponseTemplate,
+            matchers::{body_json, method, path},
+        };
+        let mut mock = Mock::given(method("POST"))
+            .and(path("/cgi-bin/stable_token"))
+            .and(body_json(serde_json::json!({
+                "grant_type": "client_credential",
+                "appid": "wxtestappid",
+                "secret": "wechat-test-secret",
+                "force_refresh": false
+            })))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(serde_json::json!({"access_token": token, "expires_in": 7200})),
+            );
+        if let Some(n) = times {
+            mock = mock.up_to_n_times(n).with_priority(1);
+        }
+        mock.mount(&self.wechat).await;
+    }
+
+    /// Creates an entry point through the API and returns its JSON.
+    pub async fn create_entry_point(&self, token: &str, community: &str, label: &str) -> Value {
+        let res = self
+            .post(
+                "/api/v1/admin/entry-points",
+                Some(token),
+                &serde_json::json!({"jurisdiction_code": community, "label": label, "channel": "poster"}),
+            )
+            .await;
+        res.assert_status(201);
+        res.body
+    }
+
+    /// Raw bytes of a GET, with status and headers.
+    pub async fn get_bytes(
+        &self,
+        path: &str,
+        token: Option<&str>,
+    ) -> (StatusCode, HeaderMap, Vec<u8>) {
+        let mut req = self.client.get(self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let res = req.send().await.expect("request reaches the app");
+        let status = res.status();
+        let headers = res.headers().clone();
+        (status, headers, res.bytes().await.unwrap().to_vec())
+    }
+
     /// A logged-in staff member's access token.
     pub async fn staff_token(&self, role: &str, jurisdiction_code: &str) -> (TestStaff, String) {
         let staff = self.create_staff(role, jurisdiction_code).await;

@@ -139,13 +139,17 @@ pub async fn route(
     }
 }
 
-/// The entry point of a scene and its community. Entry points arrive with the QR issue; until
-/// then no scene is known.
+/// The enabled entry point of a scene and the community it routes to.
 async fn find_scene(
-    _txn: &DatabaseTransaction,
-    _scene: &str,
+    txn: &DatabaseTransaction,
+    scene: &str,
 ) -> AppResult<Option<(Uuid, jurisdictions::Model)>> {
-    Ok(None)
+    Ok(
+        crate::entry_points::store::find_enabled_by_scene(txn, scene)
+            .await?
+            .filter(|(_, node)| Level::parse(&node.level) == Some(Level::Community))
+            .map(|(ep, node)| (ep.id, node)),
+    )
 }
 
 async fn new_reference(txn: &DatabaseTransaction) -> AppResult<String> {

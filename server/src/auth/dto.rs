@@ -11,6 +11,13 @@ pub struct StaffLoginRequest {
     pub password: String,
 }
 
+/// The code from `wx.login()` (single use, 5 minutes).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WechatLoginRequest {
+    pub code: String,
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {

@@ -1,19 +1,22 @@
-//! Staff login, token refresh (rotation with reuse detection) and logout.
+//! Staff login, resident login through WeChat, token refresh (rotation with reuse detection)
+//! and logout.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::{
     audit::{self, Actor, Entry},
     auth::{
-        dto::{RefreshRequest, StaffLoginRequest, TokenResponse},
+        dto::{RefreshRequest, StaffLoginRequest, TokenResponse, WechatLoginRequest},
         jwt::Audience,
         password,
         store::{self, PrincipalKind, RotateError},
     },
+    db,
     error::{AppError, AppResult, ErrorBody},
     http::client_ip,
     staff,
     state::AppState,
+    wechat::{ErrorClass, mask_openid},
 };
 
 fn invalid_credentials() -> AppError {
@@ -92,6 +95,77 @@ pub async fn staff_login(
     )
     .await?;
     tracing::info!(staff_id = %account.id, "staff logged in");
+    Ok(HttpResponse::Ok().json(TokenResponse::bearer(access, refresh, expires_in)))
+}
+
+/// Resident login: exchanges a `wx.login()` code for our own session (the openid is the
+/// resident's identity; WeChat's `session_key` is never stored nor returned). A code is tried
+/// once: after a timeout the mini-program must call `wx.login()` again.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/wechat/login",
+    tag = "auth",
+    request_body = WechatLoginRequest,
+    responses(
+        (status = 200, body = TokenResponse),
+        (status = 401, description = "`wechat_code_invalid`: the code is expired or used; call wx.login() again", body = ErrorBody),
+        (status = 403, description = "`wechat_user_blocked`: WeChat's risk control blocked this user", body = ErrorBody),
+        (status = 422, body = ErrorBody),
+        (status = 503, description = "WeChat busy or unreachable", body = ErrorBody),
+    )
+)]
+pub async fn wechat_login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<WechatLoginRequest>,
+) -> AppResult<HttpResponse> {
+    let code = body.code.trim();
+    // Real codes are 32 characters; dev codes become `dev_{code}`, which must fit an openid.
+    if code.is_empty()
+        || code.len() > 60
+        || !code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return Err(AppError::field("code", "登录凭证无效,请重新登录"));
+    }
+    let session = match state.wechat.code2session(code).await {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!(errcode = ?e.errcode(), rid = ?e.rid(), error = %e, "WeChat login failed");
+            return Err(match e.class() {
+                ErrorClass::CodeInvalid => {
+                    AppError::unauthorized("wechat_code_invalid", "请重新登录")
+                }
+                ErrorClass::UserBlocked => AppError::forbidden(
+                    "wechat_user_blocked",
+                    "微信暂时限制了该账号登录,请拨打救助热线办理",
+                ),
+                _ => e.into(),
+            });
+        }
+    };
+    let ip = client_ip(&req, &state.settings);
+    let txn = db::begin(&state.db).await?;
+    let resident =
+        crate::residents::store::upsert_login(&txn, &session.openid, session.unionid.as_deref())
+            .await?;
+    let refresh = store::issue(
+        &txn,
+        PrincipalKind::Resident,
+        resident.id,
+        None,
+        state.settings.auth.refresh_ttl,
+    )
+    .await?;
+    audit::record(
+        &txn,
+        Entry::new(Actor::Resident(resident.id), "resident.login").ip(&ip),
+    )
+    .await?;
+    txn.commit().await?;
+    let (access, expires_in) = state.jwt.issue(Audience::Resident, resident.id)?;
+    tracing::info!(resident_id = %resident.id, openid = %mask_openid(&session.openid), "resident logged in");
     Ok(HttpResponse::Ok().json(TokenResponse::bearer(access, refresh, expires_in)))
 }
 

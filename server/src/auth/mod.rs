@@ -21,12 +21,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/api/v1/auth/staff/login").route(web::post().to(handlers::staff_login)),
     )
+    .service(
+        web::resource("/api/v1/auth/wechat/login").route(web::post().to(handlers::wechat_login)),
+    )
     .service(web::resource("/api/v1/auth/refresh").route(web::post().to(handlers::refresh)))
     .service(web::resource("/api/v1/auth/logout").route(web::post().to(handlers::logout)));
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(handlers::staff_login, handlers::refresh, handlers::logout))]
+#[openapi(paths(
+    handlers::staff_login,
+    handlers::wechat_login,
+    handlers::refresh,
+    handlers::logout
+))]
 pub struct ApiDoc;
 
 /// Whether a resident may still refresh a session: the account must still exist.

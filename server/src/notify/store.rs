@@ -395,6 +395,25 @@ pub async fn change_credits(
     Ok(())
 }
 
+/// Sets a resident's credits for a template to zero (WeChat reported none left).
+pub async fn clear_credits(
+    db: &impl ConnectionTrait,
+    resident_id: Uuid,
+    template_id: &str,
+) -> Result<(), DbErr> {
+    subscription_credits::Entity::update_many()
+        .col_expr(subscription_credits::Column::Credits, Expr::value(0))
+        .col_expr(
+            subscription_credits::Column::UpdatedAt,
+            Expr::value(db::now()),
+        )
+        .filter(subscription_credits::Column::ResidentId.eq(resident_id))
+        .filter(subscription_credits::Column::TemplateId.eq(template_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 pub async fn credits_of(
     db: &impl ConnectionTrait,
     resident_id: Uuid,

@@ -1,11 +1,182 @@
-//! Placeholder until the WeChat client lands.
+//! The WeChat channel: a subscribe message to the resident, if they gave a one-time consent
+//! for the template (a send spends one; a retry does not spend another). 43101 is a normal
+//! "no consent" outcome; 47003/40037/41030 are our bug and dead-lettered at once; network
+//! trouble and -1 are retried later. A timeout after the request went out has an unknown
+//! outcome and is retried once only: the one case where a resident could get a notice twice.
 
-use sea_orm::DbErr;
+use std::collections::BTreeMap;
 
-use entity::notification_deliveries as deliveries;
+use sea_orm::{DbErr, EntityTrait};
+use serde_json::Value;
 
-use crate::{notify::consumer::Attempt, state::AppState};
+use entity::{jurisdictions, notification_deliveries as deliveries, outbox};
 
-pub async fn deliver(_state: &AppState, _d: &deliveries::Model) -> Result<Attempt, DbErr> {
-    Ok(Attempt::Transient("wechat channel not wired yet".into()))
+use crate::{
+    applications::workflow::Status,
+    assistance,
+    notify::{
+        consumer::Attempt,
+        reconciler::UNKNOWN_RETRIED,
+        store::{self, Outcome},
+        templates::{self, Context},
+    },
+    residents,
+    state::AppState,
+    wechat::{
+        dto::{DataValue, SendOutcome, SubscribeMessage},
+        errors::{ErrorClass, WechatError},
+    },
+};
+
+/// What the resident reads in the note field, from what the event carries.
+fn note(event: &str, payload: &Value) -> Option<String> {
+    let money = |k: &str| {
+        payload
+            .get(k)
+            .and_then(Value::as_f64)
+            .map(|a| format!("{a:.2}"))
+    };
+    let items = payload.get("items").and_then(Value::as_array).map(|a| {
+        a.iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join("、")
+    });
+    match event {
+        "application.request_supplement" => items.map(|i| format!("请补充:{i}")),
+        "application.reject" => payload
+            .get("reason")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        "application.approve" => money("amount_yuan").map(|a| format!("批准救助金 {a} 元")),
+        "application.emergency_approve" => money("amount_yuan").map(|a| format!("先行救助 {a} 元")),
+        "application.start_public_notice" => Some("公示期满且无异议后作出决定".into()),
+        _ => None,
+    }
+    .or_else(|| {
+        payload
+            .get("note")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    })
+}
+
+async fn context(state: &AppState, event: &outbox::Model) -> Result<Context, DbErr> {
+    let p = &event.payload;
+    let text = |k: &str| {
+        p.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let assistance_type = match assistance::store::find(&state.db, &text("assistance_type")).await?
+    {
+        Some(t) => t.name,
+        None => "社会救助".into(),
+    };
+    let community = match p
+        .get("community_id")
+        .and_then(Value::as_str)
+        .and_then(|s| uuid::Uuid::parse_str(s).ok())
+    {
+        Some(id) => jurisdictions::Entity::find_by_id(id)
+            .one(&state.db)
+            .await?
+            .map(|n| n.name),
+        None => None,
+    };
+    Ok(Context {
+        application_id: event.aggregate_id.to_string(),
+        assistance_type,
+        status_label: Status::parse(&text("status"))
+            .map(|s| s.label().to_string())
+            .unwrap_or_default(),
+        at: event.created_at,
+        reference: text("reference"),
+        note: note(&event.event_type, p),
+        amount_yuan: p.get("amount_yuan").and_then(Value::as_f64),
+        community: community.unwrap_or_default(),
+    })
+}
+
+fn failed(d: &deliveries::Model, e: &WechatError) -> Attempt {
+    let error = match e.rid() {
+        Some(rid) => format!("{e} (rid {rid})"),
+        None => e.to_string(),
+    };
+    match (e.class(), e) {
+        (ErrorClass::NoConsent, _) => Attempt::Done(Outcome::SkippedNoConsent { reason: error }),
+        (ErrorClass::OurBug, _) => Attempt::Done(Outcome::Dead { error }),
+        (_, WechatError::Transport(t)) if t.starts_with("timeout") => {
+            let retried = d
+                .last_error
+                .as_deref()
+                .is_some_and(|l| l.starts_with("outcome unknown"));
+            Attempt::Done(Outcome::Unknown {
+                error: if retried {
+                    format!("{UNKNOWN_RETRIED}: {error}")
+                } else {
+                    format!("outcome unknown: {error}")
+                },
+            })
+        }
+        _ => Attempt::Transient(error),
+    }
+}
+
+pub async fn deliver(state: &AppState, d: &deliveries::Model) -> Result<Attempt, DbErr> {
+    let Some(event) = outbox::Entity::find_by_id(d.outbox_id)
+        .one(&state.db)
+        .await?
+    else {
+        return Ok(Attempt::Done(Outcome::Dead {
+            error: "outbox row missing".into(),
+        }));
+    };
+    let Some(template) = state.notifier.templates.for_event(&event.event_type) else {
+        return Ok(Attempt::Done(Outcome::SkippedNoConsent {
+            reason: format!("no subscribe template for {}", event.event_type),
+        }));
+    };
+    let Some(resident) = residents::store::find_by_id(&state.db, d.recipient_id).await? else {
+        return Ok(Attempt::Done(Outcome::Dead {
+            error: "resident no longer exists".into(),
+        }));
+    };
+    if !d.credit_consumed {
+        if !store::spend_credit(&state.db, resident.id, &template.template_id).await? {
+            return Ok(Attempt::Done(Outcome::SkippedNoConsent {
+                reason: "the resident has no subscription left for this template".into(),
+            }));
+        }
+        store::mark_credit_consumed(&state.db, d.id).await?;
+    }
+    let ctx = context(state, &event).await?;
+    let data: BTreeMap<String, DataValue> = templates::render(template, &ctx)
+        .into_iter()
+        .map(|(k, value)| (k, DataValue { value }))
+        .collect();
+    let message = SubscribeMessage {
+        touser: resident.openid.clone(),
+        template_id: template.template_id.clone(),
+        page: templates::page(template, &ctx),
+        data,
+        miniprogram_state: state.settings.wechat.miniprogram_state.clone(),
+        lang: "zh_CN".into(),
+    };
+    Ok(match state.wechat.send_subscribe_message(&message).await {
+        Ok(SendOutcome::Sent { msgid }) => Attempt::Done(Outcome::Sent {
+            provider_msg_id: Some(msgid).filter(|m| !m.is_empty()),
+        }),
+        Ok(SendOutcome::SentInDev) => Attempt::Done(Outcome::Sent {
+            provider_msg_id: Some("sent-in-dev".into()),
+        }),
+        Err(e) => {
+            if e.class() == ErrorClass::NoConsent {
+                // WeChat says there is nothing left: our count was optimistic.
+                store::clear_credits(&state.db, resident.id, &template.template_id).await?;
+            }
+            failed(d, &e)
+        }
+    })
 }

@@ -61,3 +61,22 @@ pub async fn upsert_login(
     active.updated_at = Set(now);
     active.update(db).await
 }
+
+/// Stores the phone: ciphertext, blind index and masked copy, never the plaintext.
+pub async fn set_phone(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    phone_enc: String,
+    phone_bidx: String,
+    phone_masked: String,
+) -> Result<residents::Model, DbErr> {
+    let existing = find_by_id(db, id)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("resident {id}")))?;
+    let mut active: residents::ActiveModel = existing.into();
+    active.phone_enc = Set(Some(phone_enc));
+    active.phone_bidx = Set(Some(phone_bidx));
+    active.phone_masked = Set(Some(phone_masked));
+    active.updated_at = Set(db::now());
+    active.update(db).await
+}

@@ -1,0 +1,167 @@
+//! QR images of an entry point: the 小程序码 (fetched from WeChat once, then cached in the
+//! database), the URL QR code made here, and the printable poster.
+
+use actix_web::{HttpResponse, http::header, web};
+use uuid::Uuid;
+
+use crate::{
+    auth::Staff,
+    entry_points::{
+        dto::{QrFormat, QrKind, QrQuery, landing_url},
+        handlers::find,
+        render, store,
+    },
+    error::{AppError, AppResult, ErrorBody},
+    jurisdictions::{self, JurisdictionNode},
+    state::AppState,
+    wechat::{ErrorClass, WxaCodeRequest},
+};
+
+/// Width WeChat is asked for (280–1280): large enough to print.
+const WXACODE_WIDTH: u32 = 860;
+
+fn image(content_type: &str, filename: &str, bytes: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((header::CACHE_CONTROL, "private, max-age=300"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("inline; filename=\"{filename}\""),
+        ))
+        .body(bytes)
+}
+
+fn url_code(url: &str, scene: &str, format: QrFormat) -> AppResult<HttpResponse> {
+    Ok(match format {
+        QrFormat::Png => image("image/png", &format!("{scene}.png"), render::qr_png(url)?),
+        QrFormat::Svg => image(
+            "image/svg+xml",
+            &format!("{scene}.svg"),
+            render::qr_svg(url)?.into_bytes(),
+        ),
+    })
+}
+
+/// The QR code of an entry point. `kind=url` (default) encodes the landing URL
+/// `{ZTC_PUBLIC_BASE_URL}/s/{scene}` as PNG or SVG; `kind=wxacode` is the 小程序码 opening
+/// `WECHAT_QR_PAGE` with the scene, made by WeChat once and then served from the database (in
+/// dev WeChat mode the URL code stands in, marked by `X-Ztc-Qr-Fallback: url`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/entry-points/{id}/qrcode",
+    tag = "entry_points",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path), QrQuery),
+    responses(
+        (status = 200, description = "the image: PNG, SVG or (小程序码 only) JPEG", content_type = "image/png"),
+        (status = 404, body = ErrorBody),
+        (status = 422, description = "the 小程序码 has no SVG form", body = ErrorBody),
+        (status = 502, description = "WeChat refused to make the 小程序码", body = ErrorBody),
+    )
+)]
+pub async fn qrcode(
+    state: web::Data<AppState>,
+    me: Staff,
+    id: web::Path<Uuid>,
+    q: web::Query<QrQuery>,
+) -> AppResult<HttpResponse> {
+    let entry = find(&state, &me, *id).await?;
+    let kind = q.kind.unwrap_or(QrKind::Url);
+    let format = q.format.unwrap_or(QrFormat::Png);
+    let url = landing_url(&state.settings.public_base_url, &entry.scene);
+    if kind == QrKind::Url {
+        return url_code(&url, &entry.scene, format);
+    }
+    if format == QrFormat::Svg {
+        return Err(AppError::field(
+            "format",
+            "小程序码由微信生成,只提供 PNG/JPEG 图片;矢量图请用 kind=url",
+        ));
+    }
+    if state.wechat.is_dev() {
+        let mut res = url_code(&url, &entry.scene, QrFormat::Png)?;
+        res.headers_mut().insert(
+            header::HeaderName::from_static("x-ztc-qr-fallback"),
+            header::HeaderValue::from_static("url"),
+        );
+        return Ok(res);
+    }
+    let wechat = &state.settings.wechat;
+    if let Some(cached) =
+        store::cached_code(&state.db, entry.id, &wechat.qr_page, &wechat.qr_env_version).await?
+    {
+        return Ok(image(
+            &cached.content_type,
+            &format!("{}-wxacode", entry.scene),
+            cached.image,
+        ));
+    }
+    let req = WxaCodeRequest {
+        scene: entry.scene.clone(),
+        page: wechat.qr_page.clone(),
+        // Unpublished pages only resolve with check_path off (trial and develop builds).
+        check_path: wechat.qr_env_version == "release",
+        env_version: wechat.qr_env_version.clone(),
+        width: WXACODE_WIDTH,
+    };
+    let img = match state.wechat.wxacode_unlimited(&req).await {
+        Ok(img) => img,
+        Err(e) if e.class() != ErrorClass::Transient => {
+            tracing::error!(entry_point = %entry.id, errcode = ?e.errcode(), rid = ?e.rid(), error = %e, "WeChat did not make the 小程序码");
+            return Err(AppError::Upstream {
+                code: "wechat_qrcode_failed",
+                message: "微信未能生成小程序码,请检查小程序页面配置或稍后重试".into(),
+            });
+        }
+        Err(e) => return Err(e.into()),
+    };
+    store::save_code(
+        &state.db,
+        entry.id,
+        &req.page,
+        &req.env_version,
+        img.content_type,
+        img.bytes.clone(),
+    )
+    .await?;
+    Ok(image(
+        img.content_type,
+        &format!("{}-wxacode", entry.scene),
+        img.bytes,
+    ))
+}
+
+/// A printable A4 poster (SVG, 300 dpi user units): the URL QR code, the community with its
+/// street and district, how to apply in WeChat, and the hotline.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/entry-points/{id}/poster",
+    tag = "entry_points",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "A4 poster", content_type = "image/svg+xml"),
+        (status = 404, body = ErrorBody),
+    )
+)]
+pub async fn poster(
+    state: web::Data<AppState>,
+    me: Staff,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    let entry = find(&state, &me, *id).await?;
+    let nodes = jurisdictions::store::path_nodes(&state.db, &entry.jurisdiction_path).await?;
+    let path: Vec<JurisdictionNode> = nodes.iter().map(JurisdictionNode::from).collect();
+    let svg = render::poster_svg(&render::Poster {
+        path: &path,
+        label: &entry.label,
+        landing_url: &landing_url(&state.settings.public_base_url, &entry.scene),
+        hotline: &state.settings.hotline.number,
+        miniprogram_name: &state.settings.wechat.miniprogram_name,
+    })?;
+    Ok(image(
+        "image/svg+xml",
+        &format!("{}-poster.svg", entry.scene),
+        svg.into_bytes(),
+    ))
+}

@@ -1,0 +1,117 @@
+//! What a scanner sees: the mini-program's scan call and the landing page for phone browsers.
+
+use actix_web::{HttpResponse, web};
+
+use crate::{
+    assistance,
+    auth::extractor::MaybeResident,
+    db,
+    entry_points::{
+        domain::Scene,
+        dto::{ScanJurisdiction, ScanRequest, ScanResponse},
+        render,
+        store::{self, ScanSource},
+    },
+    error::{AppError, AppResult, ErrorBody},
+    jurisdictions::{self, JurisdictionNode},
+    state::AppState,
+};
+
+fn unknown_scene(hotline: &str) -> AppError {
+    AppError::not_found(
+        "entry_point_not_found",
+        format!("这个二维码已失效或不存在,请联系社区工作人员,或拨打救助热线 {hotline}"),
+    )
+}
+
+/// Records a scan and tells the mini-program where the resident is: the community (with its
+/// path to the city), the assistance types on offer and the hotline. Anonymous or with a
+/// resident token.
+#[utoipa::path(
+    post,
+    path = "/api/v1/scans",
+    tag = "entry_points",
+    request_body = ScanRequest,
+    responses(
+        (status = 200, body = ScanResponse),
+        (status = 404, description = "unknown or disabled code", body = ErrorBody),
+        (status = 422, description = "not a valid scene", body = ErrorBody),
+    )
+)]
+pub async fn scan(
+    state: web::Data<AppState>,
+    resident: MaybeResident,
+    body: web::Json<ScanRequest>,
+) -> AppResult<HttpResponse> {
+    let scene = Scene::parse(&body.scene).map_err(|e| AppError::field("scene", e))?;
+    let hotline = &state.settings.hotline.number;
+    let (entry, community) = store::find_enabled_by_scene(&state.db, scene.as_str())
+        .await?
+        .ok_or_else(|| unknown_scene(hotline))?;
+    store::record_scan(
+        &state.db,
+        entry.id,
+        resident.0.as_ref().map(|r| r.id),
+        ScanSource::MiniProgram,
+        db::now(),
+    )
+    .await?;
+    let path = jurisdictions::store::path_nodes(&state.db, &community.path).await?;
+    Ok(HttpResponse::Ok().json(ScanResponse {
+        entry_point_id: entry.id,
+        jurisdiction: ScanJurisdiction {
+            code: community.code.clone(),
+            name: community.name.clone(),
+            path: path.iter().map(JurisdictionNode::from).collect(),
+        },
+        assistance_types: assistance::public_summaries(&state.db).await?,
+        hotline: hotline.clone(),
+    }))
+}
+
+fn html(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Cache-Control", "no-store"))
+        .body(body)
+}
+
+/// The landing page a URL QR code opens in a phone browser: names the community, explains how
+/// to apply in WeChat, and offers the hotline as a `tel:` link. Counted as a scan.
+#[utoipa::path(
+    get,
+    path = "/s/{scene}",
+    tag = "entry_points",
+    params(("scene" = String, Path)),
+    responses(
+        (status = 200, description = "HTML page", content_type = "text/html"),
+        (status = 404, description = "HTML page: the code is unknown or disabled", content_type = "text/html"),
+    )
+)]
+pub async fn landing(
+    state: web::Data<AppState>,
+    scene: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let hotline = &state.settings.hotline.number;
+    let found = match Scene::parse(&scene) {
+        Ok(scene) => store::find_enabled_by_scene(&state.db, scene.as_str()).await?,
+        Err(_) => None,
+    };
+    let Some((entry, community)) = found else {
+        return Ok(html(
+            actix_web::http::StatusCode::NOT_FOUND,
+            render::not_found_html(hotline),
+        ));
+    };
+    store::record_scan(&state.db, entry.id, None, ScanSource::Web, db::now()).await?;
+    let nodes = jurisdictions::store::path_nodes(&state.db, &community.path).await?;
+    let path: Vec<JurisdictionNode> = nodes.iter().map(JurisdictionNode::from).collect();
+    Ok(html(
+        actix_web::http::StatusCode::OK,
+        render::landing_html(&render::Landing {
+            path: &path,
+            hotline,
+            miniprogram_name: &state.settings.wechat.miniprogram_name,
+        }),
+    ))
+}

@@ -1,0 +1,16 @@
+//! WeChat: a thin typed client for the mini-program server APIs (login, phone, 小程序码,
+//! subscribe messages, content check) and the access token shared by every instance.
+
+pub mod client;
+pub mod dto;
+pub mod errors;
+mod parse;
+pub mod token;
+
+pub use client::{BusyRetry, WechatClient};
+pub use dto::{
+    DataValue, Image, PhoneInfo, SecCheckRequest, SecCheckResult, SendOutcome, Session,
+    SubscribeMessage, Suggest, WxaCodeRequest, mask_openid,
+};
+pub use errors::{ErrorClass, WechatError, codes};
+pub use token::AccessToken;
