@@ -33,6 +33,7 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(Deliveries::CreatedAt))
                     .col(timestamp_with_time_zone(Deliveries::UpdatedAt))
                     .col(timestamp_with_time_zone_null(Deliveries::SentAt))
+                    .col(timestamp_with_time_zone_null(Deliveries::ConfirmedAt))
                     .to_owned(),
             )
             .await?;
@@ -173,6 +174,7 @@ enum Deliveries {
     CreatedAt,
     UpdatedAt,
     SentAt,
+    ConfirmedAt,
 }
 
 #[derive(DeriveIden)]

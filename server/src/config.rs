@@ -47,6 +47,7 @@ pub struct RawSettings {
     pub ztc_hotline_number: Option<String>,
     pub ztc_emergency_cap_yuan: Option<String>,
     pub ztc_notify_max_attempts: Option<String>,
+    pub ztc_notify_workers: Option<String>,
     pub ztc_notify_retry_base_ms: Option<String>,
     pub ztc_notify_lease_secs: Option<String>,
     pub ztc_notify_claim_idle_ms: Option<String>,
@@ -154,6 +155,11 @@ pub const SETTINGS_DOC: &[(&str, &str, &str)] = &[
         "ZTC_EMERGENCY_CAP_YUAN",
         "先行救助 a street may grant on its own, unless the street has its own setting",
         "3000",
+    ),
+    (
+        "ZTC_NOTIFY_WORKERS",
+        "`false`: this instance serves HTTP only and another runs the notification pipeline",
+        "true",
     ),
     (
         "ZTC_NOTIFY_MAX_ATTEMPTS",
@@ -397,6 +403,8 @@ impl WechatSettings {
 /// The notification pipeline's timings and limits.
 #[derive(Debug, Clone)]
 pub struct NotifySettings {
+    /// Run the relay, consumers and reconciler in this instance.
+    pub workers: bool,
     pub max_attempts: i32,
     pub retry_base: Duration,
     pub lease: Duration,
@@ -604,7 +612,16 @@ impl Settings {
             30u64,
             &mut problems,
         );
+        let notify_workers = match non_empty(&raw.ztc_notify_workers).as_deref() {
+            None | Some("true") | Some("1") => true,
+            Some("false") | Some("0") => false,
+            Some(_) => {
+                problems.push("ZTC_NOTIFY_WORKERS: expected true or false".into());
+                true
+            }
+        };
         let notify = NotifySettings {
+            workers: notify_workers,
             max_attempts: parse_num(
                 &raw.ztc_notify_max_attempts,
                 "ZTC_NOTIFY_MAX_ATTEMPTS",

@@ -5,6 +5,7 @@ mod applications;
 mod assistance;
 mod auth;
 mod deadlines;
+mod delivery;
 mod entry_points;
 mod errors;
 mod jurisdictions;

@@ -75,6 +75,27 @@ macro_rules! both_backends {
     )*};
 }
 
+/// Like `both_backends!`, but the app comes from `make(backend)` (custom settings).
+#[macro_export]
+macro_rules! both_backends_with {
+    ($make:path; $(async fn $name:ident($app:ident) $body:block)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_sqlite() {
+                let $app = $make($crate::Backend::Sqlite).await;
+                $body
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_postgres() {
+                let $app = $make($crate::Backend::Postgres).await;
+                $body
+            }
+        }
+    )*};
+}
+
 /// Where a test's data lives, removed on drop.
 #[derive(Clone)]
 struct Resources {
@@ -333,7 +354,12 @@ impl TestApp {
 
     /// Starts another instance on the same database and Redis prefix (not cleaned up by it).
     pub async fn another_instance(&self) -> TestApp {
-        let settings = Settings::from_raw(self.raw.clone()).unwrap();
+        self.another_instance_with(self.raw.clone()).await
+    }
+
+    /// Another instance with adjusted settings, on the same data and the same fake WeChat.
+    pub async fn another_instance_with(&self, raw: RawSettings) -> TestApp {
+        let settings = Settings::from_raw(raw.clone()).unwrap();
         let state = build_state(settings).await.unwrap();
         let app = Application::with_state(state).unwrap();
         let port = app.port();
@@ -353,7 +379,8 @@ impl TestApp {
             port,
             client: self.client.clone(),
             state,
-            raw: self.raw.clone(),
+            raw,
+            // Unused: this instance calls the first instance's fake WeChat (same settings).
             wechat: MockServer::start().await,
             backend: self.backend,
             stop: Some(stop_tx),

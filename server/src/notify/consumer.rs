@@ -63,6 +63,14 @@ pub async fn process(state: &AppState, id: Uuid) -> Result<Option<Outcome>, DbEr
     let Some(d) = store::claim(&state.db, id, settings.lease).await? else {
         return Ok(None);
     };
+    // Per case and recipient, notices go out in version order: a newer one waits for an older
+    // one still on its way, and is sent right after it.
+    if d.channel == WECHAT && store::earlier_in_flight(&state.db, &d).await? {
+        // Due at once, so the older one's completion can hand straight on to it; the
+        // reconciler picks it up otherwise.
+        store::defer(&state.db, d.id, crate::db::now()).await?;
+        return Ok(None);
+    }
     let outcome = if !in_order(state, &d).await? {
         Outcome::SkippedStale
     } else {
@@ -92,6 +100,17 @@ pub async fn process(state: &AppState, id: Uuid) -> Result<Option<Outcome>, DbEr
         return Ok(None);
     }
     state.notifier.observe(&d, &outcome);
+    if d.channel == WECHAT
+        && !matches!(outcome, Outcome::Retry { .. } | Outcome::Unknown { .. })
+        && let Some(next) = store::next_in_line(&state.db, &d).await?
+        && let Err(e) = state
+            .notifier
+            .transport
+            .publish(&[Message::Delivery(next)])
+            .await
+    {
+        tracing::debug!(error = %e, "could not hand on to the next notice; the reconciler will");
+    }
     match &outcome {
         Outcome::Sent { .. } if d.channel == STAFF => staff_channel::announce(state, &d).await,
         Outcome::Dead { error } => {

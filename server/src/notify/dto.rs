@@ -80,6 +80,8 @@ pub struct DeliveryView {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
+    /// WeChat confirmed the push.
+    pub confirmed_at: Option<DateTime<Utc>>,
 }
 
 impl From<deliveries::Model> for DeliveryView {
@@ -97,6 +99,7 @@ impl From<deliveries::Model> for DeliveryView {
             created_at: d.created_at,
             updated_at: d.updated_at,
             sent_at: d.sent_at,
+            confirmed_at: d.confirmed_at,
         }
     }
 }

@@ -61,6 +61,7 @@ pub async fn insert_all(db: &impl ConnectionTrait, rows: Vec<NewDelivery>) -> Re
         created_at: Set(now),
         updated_at: Set(now),
         sent_at: Set(None),
+        confirmed_at: Set(None),
     });
     deliveries::Entity::insert_many(models)
         .on_conflict_do_nothing_on([deliveries::Column::IdempotencyKey])
@@ -231,6 +232,67 @@ pub async fn advance_cursor(
         .exec(db)
         .await?;
     Ok(res.rows_affected == 1)
+}
+
+/// Whether an earlier notice of the same case to the same recipient on the same channel is
+/// still on its way; this one must wait for it.
+pub async fn earlier_in_flight(
+    db: &impl ConnectionTrait,
+    d: &deliveries::Model,
+) -> Result<bool, DbErr> {
+    let Some(app) = d.application_id else {
+        return Ok(false);
+    };
+    Ok(deliveries::Entity::find()
+        .filter(deliveries::Column::ApplicationId.eq(app))
+        .filter(deliveries::Column::Channel.eq(d.channel.clone()))
+        .filter(deliveries::Column::RecipientId.eq(d.recipient_id))
+        .filter(deliveries::Column::AggregateVersion.lt(d.aggregate_version))
+        .filter(deliveries::Column::State.is_in([PENDING, RETRY, SENDING, UNKNOWN]))
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// Puts a claimed delivery back to wait (not counted as an attempt).
+pub async fn defer(db: &impl ConnectionTrait, id: Uuid, until: DateTime<Utc>) -> Result<(), DbErr> {
+    deliveries::Entity::update_many()
+        .col_expr(deliveries::Column::State, Expr::value(RETRY))
+        .col_expr(deliveries::Column::NextAttemptAt, Expr::value(until))
+        .col_expr(
+            deliveries::Column::LeaseUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(
+            deliveries::Column::Attempts,
+            Expr::col(deliveries::Column::Attempts).sub(1),
+        )
+        .col_expr(deliveries::Column::UpdatedAt, Expr::value(db::now()))
+        .filter(deliveries::Column::Id.eq(id))
+        .filter(deliveries::Column::State.eq(SENDING))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The next notice of the same case and recipient waiting behind `d`, if any.
+pub async fn next_in_line(
+    db: &impl ConnectionTrait,
+    d: &deliveries::Model,
+) -> Result<Option<Uuid>, DbErr> {
+    let Some(app) = d.application_id else {
+        return Ok(None);
+    };
+    Ok(deliveries::Entity::find()
+        .filter(deliveries::Column::ApplicationId.eq(app))
+        .filter(deliveries::Column::Channel.eq(d.channel.clone()))
+        .filter(deliveries::Column::RecipientId.eq(d.recipient_id))
+        .filter(deliveries::Column::AggregateVersion.gt(d.aggregate_version))
+        .filter(deliveries::Column::State.is_in([PENDING, RETRY]))
+        .order_by_asc(deliveries::Column::AggregateVersion)
+        .one(db)
+        .await?
+        .map(|n| n.id))
 }
 
 /// Deliveries the reconciler should publish again: pending ones nobody touched for a while,

@@ -295,20 +295,19 @@ pub async fn handle(state: &AppState, message: &Value) -> AppResult<()> {
                     continue;
                 };
                 let ok = code.as_deref().is_none_or(|c| c == "0");
-                let note = if ok {
-                    "confirmed by subscribe_msg_sent_event".to_string()
+                let update = deliveries::Entity::update_many()
+                    .filter(deliveries::Column::ProviderMsgId.eq(msgid.clone()));
+                let update = if ok {
+                    update.col_expr(deliveries::Column::ConfirmedAt, Expr::value(db::now()))
                 } else {
                     tracing::warn!(msgid = %msgid, code = ?code, "WeChat reports an asynchronous push failure");
-                    format!(
-                        "WeChat push failed: {}",
-                        text(&item, "ErrorStatus").unwrap_or_default()
+                    let status = text(&item, "ErrorStatus").unwrap_or_default();
+                    update.col_expr(
+                        deliveries::Column::LastError,
+                        Expr::value(format!("WeChat push failed: {status}")),
                     )
                 };
-                deliveries::Entity::update_many()
-                    .col_expr(deliveries::Column::LastError, Expr::value(note))
-                    .filter(deliveries::Column::ProviderMsgId.eq(msgid))
-                    .exec(&txn)
-                    .await?;
+                update.exec(&txn).await?;
             }
         }
         _ => {}

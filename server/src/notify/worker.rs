@@ -24,6 +24,10 @@ const BLOCK: Duration = Duration::from_secs(2);
 const IDLE_POLL: Duration = Duration::from_millis(500);
 
 pub fn spawn(state: &AppState) -> Vec<JoinHandle<()>> {
+    if !state.settings.notify.workers {
+        tracing::info!("ZTC_NOTIFY_WORKERS=false: the notification pipeline runs elsewhere");
+        return Vec::new();
+    }
     let stop = state.shutdown.clone();
     let mut tasks = vec![
         tokio::spawn(relay_loop(state.clone(), stop.clone())),

@@ -1,0 +1,599 @@
+//! The notification pipeline, WeChat side: one send per transition with consent, skips,
+//! dead letters, retries, per-case order, crash safety, a Redis that loses its streams, and two
+//! instances sharing the work.
+
+use std::collections::HashSet;
+
+use redis::AsyncCommands;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::{Value, json};
+use tests::{Backend, TestApp, application_body, eventually, id_number};
+use uuid::Uuid;
+use wiremock::{
+    Mock, ResponseTemplate,
+    matchers::{method, path, query_param},
+};
+use zhitongche::notify::{consumer, relay, store, transport::Message};
+
+const FUAN: &str = "120101001001";
+const SEND: &str = "/cgi-bin/message/subscribe/send";
+
+/// Quick timings so retries, reclaiming and reconciling happen within a test.
+fn fast(raw: &mut zhitongche::config::RawSettings) {
+    raw.ztc_notify_retry_base_ms = Some("100".into());
+    raw.ztc_notify_reconcile_ms = Some("200".into());
+    raw.ztc_notify_republish_after_ms = Some("300".into());
+    raw.ztc_notify_claim_idle_ms = Some("500".into());
+    raw.ztc_notify_lease_secs = Some("1".into());
+}
+
+async fn spawn(backend: Backend, workers: bool) -> TestApp {
+    let app = TestApp::builder(backend)
+        .settings(move |raw| {
+            fast(raw);
+            raw.ztc_notify_workers = Some(workers.to_string());
+        })
+        .spawn()
+        .await;
+    app.seed_demo().await;
+    app.mock_stable_token("TOKEN-N", None).await;
+    app
+}
+
+async fn mock_send(app: &TestApp, body: Value) {
+    Mock::given(method("POST"))
+        .and(path(SEND))
+        .and(query_param("access_token", "TOKEN-N"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(body))
+        .mount(&app.wechat)
+        .await;
+}
+
+async fn sends(app: &TestApp) -> Vec<Value> {
+    app.wechat
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| r.url.path() == SEND)
+        .map(|r| serde_json::from_slice(&r.body).unwrap())
+        .collect()
+}
+
+async fn deliveries(app: &TestApp, channel: &str) -> Vec<entity::notification_deliveries::Model> {
+    entity::notification_deliveries::Entity::find()
+        .filter(entity::notification_deliveries::Column::Channel.eq(channel))
+        .all(&app.state.db)
+        .await
+        .unwrap()
+}
+
+/// Gives a resident `n` one-time credits for the progress template.
+async fn consent(app: &TestApp, resident: Uuid, n: i32) {
+    zhitongche::notify::store::change_credits(
+        &app.state.db,
+        resident,
+        "dev-progress",
+        n,
+        false,
+        10_000,
+    )
+    .await
+    .unwrap();
+}
+
+async fn apply(app: &TestApp, token: &str, seq: &str) -> String {
+    let res = app
+        .apply(
+            token,
+            &application_body("temporary_assistance", FUAN, &id_number("19620101", seq)),
+        )
+        .await;
+    res.assert_status(201);
+    res.body["id"].as_str().unwrap().to_string()
+}
+
+async fn with_workers(backend: Backend) -> TestApp {
+    spawn(backend, true).await
+}
+
+tests::both_backends_with! { with_workers;
+    async fn each_transition_sends_the_resident_exactly_one_notice_while_consent_lasts(app) {
+        mock_send(&app, json!({"errcode": 0, "errmsg": "ok", "msgid": 1988810812324364291u64})).await;
+        let (_, resident) = app.resident_login("o_notice").await;
+        // Two taps on "allow" in the mini-program: two notices.
+        for _ in 0..2 {
+            app.post("/api/v1/me/subscriptions", Some(&resident.access), &json!({"results": {"dev-progress": "accept"}})).await.assert_status(200);
+        }
+        let (_, worker) = app.staff_token("caseworker", FUAN).await;
+        let id = apply(&app, &resident.access, "701").await;
+        app.act(&worker, &id, "accept", json!({})).await.assert_status(200);
+        let got = eventually(15, "two WeChat notices", || async { let s = sends(&app).await; (s.len() == 2).then_some(s) }).await;
+        let statuses: HashSet<&str> = got.iter().map(|b| b["data"]["phrase2"]["value"].as_str().unwrap()).collect();
+        assert_eq!(statuses, HashSet::from(["已提交", "已受理"]));
+        for body in &got {
+            assert_eq!(body["touser"], "o_notice");
+            assert_eq!(body["template_id"], "dev-progress");
+            assert_eq!(body["data"]["thing1"]["value"], "临时救助");
+            assert_eq!(body["miniprogram_state"], "developer");
+            assert_eq!(body["page"], format!("pages/applications/detail?id={id}"));
+            assert!(body["data"]["time3"]["value"].as_str().unwrap().contains('年'));
+        }
+        // Consent used up: the next step is recorded as skipped, WeChat is not called.
+        app.act(&worker, &id, "start_investigation", json!({})).await.assert_status(200);
+        eventually(15, "a skipped delivery", || async {
+            deliveries(&app, "wechat").await.iter().any(|d| d.state == "skipped_no_consent").then_some(())
+        }).await;
+        tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+        assert_eq!(sends(&app).await.len(), 2, "no repeat and no send without consent");
+        let wechat = deliveries(&app, "wechat").await;
+        assert_eq!(wechat.iter().filter(|d| d.state == "sent").count(), 2);
+        assert!(wechat.iter().filter(|d| d.state == "sent").all(|d| d.provider_msg_id.as_deref() == Some("1988810812324364291")));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_consent_and_43101_are_skipped_and_47003_is_dead_lettered_then_retried_by_an_admin() {
+    let app = spawn(Backend::Postgres, true).await;
+    let (_, admin) = app.staff_token("admin", "120000").await;
+    let (_, no_consent) = app.resident_login("o_nothing").await;
+    let (refused_id, refused) = app.resident_login("o_refused").await;
+    let (buggy_id, buggy) = app.resident_login("o_buggy").await;
+    consent(&app, refused_id, 1).await;
+    consent(&app, buggy_id, 1).await;
+    Mock::given(method("POST"))
+        .and(path(SEND))
+        .and(wiremock::matchers::body_partial_json(
+            json!({"touser": "o_refused"}),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"errcode": 43101, "errmsg": "user refuse to accept the msg rid: 1-2"}),
+        ))
+        .mount(&app.wechat)
+        .await;
+    Mock::given(method("POST")).and(path(SEND)).and(wiremock::matchers::body_partial_json(json!({"touser": "o_buggy"})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"errcode": 47003, "errmsg": "argument invalid! data.thing4.value invalid rid: 3-4"})))
+        .up_to_n_times(1).with_priority(1)
+        .mount(&app.wechat).await;
+    mock_send(&app, json!({"errcode": 0, "errmsg": "ok", "msgid": 42})).await;
+
+    apply(&app, &no_consent.access, "711").await;
+    apply(&app, &refused.access, "721").await;
+    apply(&app, &buggy.access, "731").await;
+    let states = eventually(15, "three outcomes", || async {
+        let d = deliveries(&app, "wechat").await;
+        (d.len() == 3
+            && d.iter()
+                .all(|d| ["skipped_no_consent", "dead"].contains(&d.state.as_str())))
+        .then_some(d)
+    })
+    .await;
+    let skipped = states
+        .iter()
+        .filter(|d| d.state == "skipped_no_consent")
+        .count();
+    assert_eq!(skipped, 2, "no consent and 43101 are normal outcomes");
+    let touched: Vec<Value> = sends(&app).await;
+    assert!(
+        touched.iter().all(|b| b["touser"] != "o_nothing"),
+        "no consent: WeChat never called"
+    );
+    assert_eq!(
+        touched.iter().filter(|b| b["touser"] == "o_buggy").count(),
+        1,
+        "our bug: not retried"
+    );
+
+    let dead = app
+        .get("/api/v1/admin/notifications/dead", Some(&admin))
+        .await;
+    dead.assert_status(200);
+    let items = dead.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert!(items[0]["last_error"].as_str().unwrap().contains("47003"));
+    assert!(items[0]["last_error"].as_str().unwrap().contains("rid 3-4"));
+    let metrics = app.get("/metrics", None).await;
+    assert!(
+        metrics.text.contains("ztc_notify_dead_letters 1"),
+        "{}",
+        metrics.text
+    );
+
+    // The template is fixed; an admin sends it again.
+    let id = items[0]["id"].as_str().unwrap();
+    app.post(
+        &format!("/api/v1/admin/notifications/{id}/retry"),
+        Some(&admin),
+        &json!({}),
+    )
+    .await
+    .assert_status(200);
+    eventually(15, "the retried notice", || async {
+        let d = deliveries(&app, "wechat").await;
+        d.iter()
+            .any(|d| d.id.to_string() == id && d.state == "sent")
+            .then_some(())
+    })
+    .await;
+    let (_, district_admin) = app.staff_token("admin", "120103").await;
+    assert!(
+        app.get("/api/v1/admin/notifications/dead", Some(&district_admin))
+            .await
+            .body["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transient_failures_are_retried_with_backoff_and_sent_once() {
+    let app = spawn(Backend::Postgres, true).await;
+    let (resident_id, resident) = app.resident_login("o_flaky").await;
+    consent(&app, resident_id, 2).await;
+    // -1 once, then fine: the client's own busy retry absorbs it.
+    Mock::given(method("POST"))
+        .and(path(SEND))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"errcode": -1, "errmsg": "system error"})),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&app.wechat)
+        .await;
+    mock_send(&app, json!({"errcode": 0, "errmsg": "ok", "msgid": 7})).await;
+    let first = apply(&app, &resident.access, "741").await;
+    eventually(15, "the first notice", || async {
+        deliveries(&app, "wechat")
+            .await
+            .iter()
+            .any(|d| d.state == "sent")
+            .then_some(())
+    })
+    .await;
+    assert_eq!(sends(&app).await.len(), 2, "-1, then the successful resend");
+
+    // A gateway error is retried by the pipeline, scheduled in the database.
+    Mock::given(method("POST"))
+        .and(path(SEND))
+        .respond_with(ResponseTemplate::new(502).set_body_string("<html>bad gateway</html>"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&app.wechat)
+        .await;
+    let (_, worker) = app.staff_token("caseworker", FUAN).await;
+    app.act(&worker, &first, "accept", json!({}))
+        .await
+        .assert_status(200);
+    let retried = eventually(15, "the retried notice", || async {
+        let d = deliveries(&app, "wechat").await;
+        d.into_iter().find(|d| d.state == "sent" && d.attempts == 2)
+    })
+    .await;
+    assert!(
+        retried.last_error.is_some(),
+        "the failed attempt is recorded"
+    );
+    assert_eq!(sends(&app).await.len(), 4);
+    let accepted: Vec<Value> = sends(&app)
+        .await
+        .into_iter()
+        .filter(|b| b["data"]["phrase2"]["value"] == "已受理")
+        .collect();
+    assert_eq!(accepted.len(), 2, "one failed attempt, one success");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notices_of_one_case_go_out_in_order_and_an_older_one_never_follows_a_newer() {
+    let app = spawn(Backend::Sqlite, false).await;
+    mock_send(&app, json!({"errcode": 0, "errmsg": "ok", "msgid": 9})).await;
+    let (resident_id, resident) = app.resident_login("o_order").await;
+    consent(&app, resident_id, 5).await;
+    let (_, worker) = app.staff_token("caseworker", FUAN).await;
+    let id = apply(&app, &resident.access, "751").await;
+    app.act(&worker, &id, "accept", json!({}))
+        .await
+        .assert_status(200);
+    relay::run_once(&app.state).await.unwrap();
+    let mut wechat = deliveries(&app, "wechat").await;
+    wechat.sort_by_key(|d| d.aggregate_version);
+    assert_eq!(wechat.len(), 2);
+    // The newer notice is picked up first (say the older one's consumer was slow): it waits.
+    assert_eq!(
+        consumer::process(&app.state, wechat[1].id).await.unwrap(),
+        None
+    );
+    assert!(sends(&app).await.is_empty());
+    assert!(matches!(
+        consumer::process(&app.state, wechat[0].id).await.unwrap(),
+        Some(store::Outcome::Sent { .. })
+    ));
+    assert!(matches!(
+        consumer::process(&app.state, wechat[1].id).await.unwrap(),
+        Some(store::Outcome::Sent { .. })
+    ));
+    let order: Vec<String> = sends(&app)
+        .await
+        .iter()
+        .map(|b| b["data"]["phrase2"]["value"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(order, ["已提交", "已受理"]);
+    // Should the older one ever come round again, it is dropped, not sent after the newer.
+    {
+        use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
+        let mut older = store::find(&app.state.db, wechat[0].id)
+            .await
+            .unwrap()
+            .unwrap()
+            .into_active_model();
+        older.state = Set("pending".into());
+        older.update(&app.state.db).await.unwrap();
+    }
+    assert_eq!(
+        consumer::process(&app.state, wechat[0].id).await.unwrap(),
+        Some(store::Outcome::SkippedStale)
+    );
+    assert_eq!(sends(&app).await.len(), 2);
+}
+
+async fn read_as(app: &TestApp, consumer_name: &str) -> Vec<(String, Message)> {
+    let redis = app.state.redis.clone().unwrap();
+    let mut conn = redis.conn().await.unwrap();
+    let stream = redis.key("notif:events");
+    let _: Result<(), _> = conn.xgroup_create_mkstream(&stream, "wechat", "0").await;
+    let opts = redis::streams::StreamReadOptions::default()
+        .group("wechat", consumer_name)
+        .count(10);
+    let reply: redis::streams::StreamReadReply =
+        conn.xread_options(&[&stream], &[">"], &opts).await.unwrap();
+    reply
+        .keys
+        .into_iter()
+        .flat_map(|k| k.ids)
+        .filter_map(|e| Message::from_entry(&e.map).map(|m| (e.id, m)))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_consumer_that_dies_after_sending_causes_no_second_send() {
+    let app = spawn(Backend::Postgres, false).await;
+    mock_send(&app, json!({"errcode": 0, "errmsg": "ok", "msgid": 11})).await;
+    let (resident_id, resident) = app.resident_login("o_crash_after").await;
+    consent(&app, resident_id, 3).await;
+    apply(&app, &resident.access, "761").await;
+    relay::run_once(&app.state).await.unwrap();
+    // A consumer reads the entry, sends, records "sent"… and dies before XACK.
+    let read = read_as(&app, "doomed-consumer").await;
+    assert_eq!(read.len(), 1);
+    consumer::handle(&app.state, "wechat", read[0].1)
+        .await
+        .unwrap();
+    assert_eq!(sends(&app).await.len(), 1);
+    // A healthy instance takes over the pending entry and finds nothing left to do.
+    let healthy = app_with_workers(&app).await;
+    let redis = app.state.redis.clone().unwrap();
+    eventually(15, "the pending entry acknowledged", || async {
+        let mut conn = redis.conn().await.unwrap();
+        let pending: redis::streams::StreamPendingReply = conn
+            .xpending(redis.key("notif:events"), "wechat")
+            .await
+            .unwrap();
+        (pending.count() == 0).then_some(())
+    })
+    .await;
+    assert_eq!(sends(&app).await.len(), 1, "no second send");
+    drop(healthy);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_consumer_that_dies_before_sending_has_its_work_taken_over_and_sent_once() {
+    let app = spawn(Backend::Postgres, false).await;
+    mock_send(&app, json!({"errcode": 0, "errmsg": "ok", "msgid": 12})).await;
+    let (resident_id, resident) = app.resident_login("o_crash_before").await;
+    consent(&app, resident_id, 3).await;
+    apply(&app, &resident.access, "771").await;
+    relay::run_once(&app.state).await.unwrap();
+    // A consumer reads the entry and claims the delivery… and dies before sending.
+    let read = read_as(&app, "doomed-consumer").await;
+    assert_eq!(read.len(), 1);
+    let wechat = deliveries(&app, "wechat").await;
+    assert!(
+        store::claim(
+            &app.state.db,
+            wechat[0].id,
+            std::time::Duration::from_secs(1)
+        )
+        .await
+        .unwrap()
+        .is_some()
+    );
+    assert!(sends(&app).await.is_empty());
+    let healthy = app_with_workers(&app).await;
+    eventually(20, "the notice sent by the survivor", || async {
+        deliveries(&app, "wechat")
+            .await
+            .iter()
+            .any(|d| d.state == "sent")
+            .then_some(())
+    })
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(sends(&app).await.len(), 1, "sent exactly once");
+    drop(healthy);
+}
+
+/// A second instance on the same database and Redis that runs the pipeline (and uses the
+/// first one's fake WeChat).
+async fn app_with_workers(app: &TestApp) -> TestApp {
+    let mut raw = app.raw.clone();
+    raw.ztc_notify_workers = Some("true".into());
+    app.another_instance_with(raw).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_that_loses_its_streams_mid_burst_still_delivers_everything_once() {
+    let app = spawn(Backend::Postgres, true).await;
+    mock_send(&app, json!({"errcode": 0, "errmsg": "ok", "msgid": 13})).await;
+    let mut tokens = Vec::new();
+    for i in 0..24 {
+        let (id, t) = app.resident_login(&format!("o_burst_{i:02}")).await;
+        consent(&app, id, 1).await;
+        tokens.push(t.access);
+    }
+    let redis = app.state.redis.clone().unwrap();
+    for (i, token) in tokens.iter().enumerate() {
+        apply(&app, token, &format!("{:03}", 800 + i * 2 + 1)).await;
+        if i == 10 {
+            // Redis restarts without persistence: streams and groups are gone.
+            let mut conn = redis.conn().await.unwrap();
+            let _: () = conn
+                .del(&[redis.key("notif:events"), redis.key("notif:feed")])
+                .await
+                .unwrap();
+        }
+    }
+    eventually(30, "24 notices", || async {
+        (sends(&app).await.len() >= 24).then_some(())
+    })
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let got = sends(&app).await;
+    let people: HashSet<String> = got
+        .iter()
+        .map(|b| b["touser"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(people.len(), 24, "everyone heard");
+    assert_eq!(got.len(), 24, "nobody heard twice");
+    let staff_rows = entity::staff_notifications::Entity::find()
+        .count(&app.state.db)
+        .await
+        .unwrap();
+    let staff_deliveries = deliveries(&app, "staff").await;
+    assert_eq!(
+        staff_rows as usize,
+        staff_deliveries.len(),
+        "one inbox row per staff delivery"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_turn_a_thousand_transitions_into_a_thousand_sends() {
+    let app = spawn(Backend::Postgres, true).await;
+    let second = app_with_workers(&app).await;
+    mock_send(&app, json!({"errcode": 0, "errmsg": "ok", "msgid": 14})).await;
+    let (_, worker) = app.staff_token("caseworker", FUAN).await;
+    let (_, approver) = app.staff_token("approver", "120101001").await;
+    // 200 cases × 5 steps (submit, accept, investigate, review, approve) = 1,000 transitions.
+    let mut residents = Vec::new();
+    for i in 0..200 {
+        let (id, t) = app.resident_login(&format!("o_k{i:03}")).await;
+        consent(&app, id, 5).await;
+        residents.push(t.access);
+    }
+    for chunk in residents.chunks(20).enumerate() {
+        let (n, tokens) = chunk;
+        let host = if n % 2 == 0 { &app } else { &second };
+        let cases = futures_util::future::join_all(tokens.iter().enumerate().map(|(j, t)| {
+            let seq = format!("{:03}", (n * 20 + j) % 1000);
+            async move {
+                let res = host
+                    .apply(
+                        t,
+                        &application_body(
+                            "temporary_assistance",
+                            FUAN,
+                            &id_number(&format!("19{:02}0101", 30 + n), &seq),
+                        ),
+                    )
+                    .await;
+                res.assert_status(201);
+                res.body["id"].as_str().unwrap().to_string()
+            }
+        }))
+        .await;
+        for (action, token, extra) in [
+            ("accept", &worker, json!({})),
+            ("start_investigation", &worker, json!({})),
+            ("submit_review", &worker, json!({"note": "属实"})),
+            ("approve", &approver, json!({"amount_yuan": 600})),
+        ] {
+            futures_util::future::join_all(cases.iter().map(|id| {
+                let extra = extra.clone();
+                async move {
+                    host.act(token, id, action, extra).await.assert_status(200);
+                }
+            }))
+            .await;
+        }
+    }
+    eventually(120, "1,000 notices", || async {
+        let n = sends(&app).await.len();
+        (n >= 1000).then_some(())
+    })
+    .await;
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let got = sends(&app).await;
+    let unique: HashSet<(String, String)> = got
+        .iter()
+        .map(|b| {
+            (
+                b["touser"].as_str().unwrap().to_string(),
+                b["data"]["phrase2"]["value"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(got.len(), 1000, "no duplicates");
+    assert_eq!(unique.len(), 1000);
+    let sent = entity::notification_deliveries::Entity::find()
+        .filter(entity::notification_deliveries::Column::Channel.eq("wechat"))
+        .filter(entity::notification_deliveries::Column::State.eq("sent"))
+        .count(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(sent, 1000);
+    drop(second);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wechat_confirms_a_send_by_its_msgid() {
+    let app = TestApp::builder(Backend::Sqlite)
+        .settings(|raw| {
+            fast(raw);
+            raw.wechat_push_token = Some("tok".into());
+        })
+        .spawn()
+        .await;
+    app.seed_demo().await;
+    app.mock_stable_token("TOKEN-N", None).await;
+    mock_send(
+        &app,
+        json!({"errcode": 0, "errmsg": "ok", "msgid": 1988810812324364291u64}),
+    )
+    .await;
+    let (resident_id, resident) = app.resident_login("o_confirm").await;
+    consent(&app, resident_id, 1).await;
+    apply(&app, &resident.access, "781").await;
+    eventually(15, "the notice", || async {
+        deliveries(&app, "wechat")
+            .await
+            .into_iter()
+            .find(|d| d.state == "sent")
+    })
+    .await;
+    let sig = zhitongche::notify::wechat_push::signature(&["tok", "1700000009", "n"]);
+    let event = json!({"FromUserName": "o_confirm", "CreateTime": "1700000009", "Event": "subscribe_msg_sent_event",
+                       "List": {"TemplateId": "dev-progress", "MsgID": "1988810812324364291", "ErrorCode": "0", "ErrorStatus": "success"}});
+    let res = app
+        .client
+        .post(app.url(&format!(
+            "/api/v1/wechat/push?timestamp=1700000009&nonce=n&signature={sig}"
+        )))
+        .json(&event)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let d = deliveries(&app, "wechat").await.remove(0);
+    assert!(d.confirmed_at.is_some());
+}
