@@ -6,6 +6,7 @@ mod m20261129_000001_create_foundation;
 mod m20261129_000002_create_residents;
 mod m20261129_000003_create_assistance_types;
 mod m20261129_000020_create_applications;
+mod m20261129_000030_create_hotline;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_create_residents::Migration),
             Box::new(m20261129_000003_create_assistance_types::Migration),
             Box::new(m20261129_000020_create_applications::Migration),
+            Box::new(m20261129_000030_create_hotline::Migration),
         ]
     }
 }
