@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod hotline;
 pub mod housekeeping;
 pub mod http;
 pub mod jurisdictions;

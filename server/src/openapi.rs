@@ -25,6 +25,7 @@ hotline, case workflow and notifications. Every error has the shape \
         (name = "assistance", description = "the assistance catalogue"),
         (name = "calendar", description = "working-day calendar"),
         (name = "applications", description = "applications and the case workflow"),
+        (name = "hotline", description = "hotline calls, platform callbacks and 回访 follow-ups"),
     )
 )]
 struct Root;
@@ -55,6 +56,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(crate::assistance::ApiDoc::openapi());
     doc.merge(crate::calendar::ApiDoc::openapi());
     doc.merge(crate::applications::ApiDoc::openapi());
+    doc.merge(crate::hotline::ApiDoc::openapi());
     doc
 }
 

@@ -82,6 +82,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::assistance::configure)
         .configure(crate::calendar::configure)
         .configure(crate::applications::configure)
+        .configure(crate::hotline::configure)
         .service(web::resource("/docs").route(web::get().to(|| async {
             HttpResponse::PermanentRedirect()
                 .insert_header(("Location", "/docs/"))

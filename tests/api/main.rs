@@ -6,6 +6,7 @@ mod assistance;
 mod auth;
 mod deadlines;
 mod errors;
+mod hotline;
 mod jurisdictions;
 mod ops;
 mod staff;
