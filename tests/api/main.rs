@@ -6,6 +6,7 @@ mod assistance;
 mod auth;
 mod deadlines;
 mod errors;
+mod followups;
 mod hotline;
 mod jurisdictions;
 mod ops;

@@ -496,6 +496,7 @@ pub async fn execute_in(
         obj.insert("from_status".into(), json!(from.as_str()));
     }
     events::notify(txn, &updated, plan.event, &plan.audiences, extra).await?;
+    crate::hotline::followups::on_case_transition(txn, &cal, &updated, from, to).await?;
     Ok(updated)
 }
 
