@@ -8,6 +8,7 @@ mod m20261129_000003_create_assistance_types;
 mod m20261129_000010_create_entry_points;
 mod m20261129_000011_create_scans;
 mod m20261129_000020_create_applications;
+mod m20261129_000030_create_hotline;
 mod m20261129_000040_create_notifications;
 
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000010_create_entry_points::Migration),
             Box::new(m20261129_000011_create_scans::Migration),
             Box::new(m20261129_000020_create_applications::Migration),
+            Box::new(m20261129_000030_create_hotline::Migration),
             Box::new(m20261129_000040_create_notifications::Migration),
         ]
     }

@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod entry_points;
 pub mod error;
+pub mod hotline;
 pub mod housekeeping;
 pub mod http;
 pub mod jurisdictions;

@@ -28,6 +28,7 @@ hotline, case workflow and notifications. Every error has the shape \
         (name = "notifications", description = "staff inbox, live stream, WeChat consent, dead letters"),
         (name = "entry_points", description = "QR entry points (扫码直通车), scans and the funnel"),
         (name = "residents", description = "the logged-in resident's own profile"),
+        (name = "hotline", description = "hotline calls, platform callbacks and 回访 follow-ups"),
     )
 )]
 struct Root;
@@ -61,6 +62,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(crate::notify::ApiDoc::openapi());
     doc.merge(crate::entry_points::ApiDoc::openapi());
     doc.merge(crate::residents::ApiDoc::openapi());
+    doc.merge(crate::hotline::ApiDoc::openapi());
     doc
 }
 

@@ -97,6 +97,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::notify::configure)
         .configure(crate::entry_points::configure)
         .configure(crate::residents::configure)
+        .configure(crate::hotline::configure)
         .service(web::resource("/docs").route(web::get().to(|| async {
             HttpResponse::PermanentRedirect()
                 .insert_header(("Location", "/docs/"))

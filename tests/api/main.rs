@@ -8,6 +8,8 @@ mod deadlines;
 mod delivery;
 mod entry_points;
 mod errors;
+mod followups;
+mod hotline;
 mod jurisdictions;
 mod notifications;
 mod ops;

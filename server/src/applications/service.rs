@@ -56,6 +56,16 @@ impl EventActor {
             role: Some(s.role.as_str()),
         }
     }
+
+    /// A 回访 result, recorded by `s`: the resident's verdict acts, not the operator.
+    pub fn follow_up(s: &Staff) -> Self {
+        EventActor {
+            kind: "follow_up",
+            id: Some(s.id),
+            label: format!("回访({}·{})", s.label(), s.role.label()),
+            role: None,
+        }
+    }
 }
 
 pub struct Intake<'a> {

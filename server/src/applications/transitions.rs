@@ -31,6 +31,8 @@ use crate::{
 pub enum Who<'a> {
     Resident(&'a Resident),
     Staff(&'a Staff),
+    /// A 回访 result recorded by this staff member (the hotline's follow-up actor).
+    FollowUp(&'a Staff),
 }
 
 /// Everything an action may carry; unused parts are ignored.
@@ -137,30 +139,46 @@ pub async fn execute(
     id: Uuid,
     cmd: Command,
 ) -> AppResult<applications::Model> {
+    let txn = db::begin(&state.db).await?;
+    let updated = execute_in(state, &txn, who, id, cmd).await?;
+    txn.commit().await?;
+    state.notifier.wake();
+    Ok(updated)
+}
+
+/// `execute` inside the caller's transaction, for changes that must commit with something
+/// else (a 回访 result and the reopening it causes).
+pub async fn execute_in(
+    state: &AppState,
+    txn: &DatabaseTransaction,
+    who: Who<'_>,
+    id: Uuid,
+    cmd: Command,
+) -> AppResult<applications::Model> {
     let action = cmd
         .action
         .ok_or_else(|| AppError::field("action", "请指定操作"))?;
-    let txn = db::begin(&state.db).await?;
     let app = match &who {
-        Who::Resident(r) => store::find_for_resident(&txn, r.id, id).await?,
-        Who::Staff(s) => store::find_in_scope(&txn, &s.scope, id).await?,
+        Who::Resident(r) => store::find_for_resident(txn, r.id, id).await?,
+        Who::Staff(s) | Who::FollowUp(s) => store::find_in_scope(txn, &s.scope, id).await?,
     }
     .ok_or_else(super::not_found)?;
     let actor = match &who {
         Who::Resident(_) => Actor::Resident,
         Who::Staff(s) => Actor::Staff(s.role),
+        Who::FollowUp(_) => Actor::FollowUp,
     };
     let from = status(&app);
     let target = workflow::check(from, action, actor).map_err(|r| refusal(r, &app, action))?;
     if cmd.expected_version.is_some_and(|v| v != app.version) {
         return Err(stale());
     }
-    let kind = assistance::store::find(&txn, &app.assistance_type)
+    let kind = assistance::store::find(txn, &app.assistance_type)
         .await?
         .ok_or_else(|| {
             AppError::Internal(anyhow::anyhow!("type {} missing", app.assistance_type))
         })?;
-    let cal = sla::calendar(&txn).await?;
+    let cal = sla::calendar(txn).await?;
     let now = db::now();
     let to = match target {
         Target::To(s) => s,
@@ -314,7 +332,7 @@ pub async fn execute(
                 ));
             }
             let fen = amount(&cmd)?;
-            let cap = emergency_cap(state, &txn, &app).await?;
+            let cap = emergency_cap(state, txn, &app).await?;
             if fen > cap {
                 return Err(AppError::field(
                     "amount_yuan",
@@ -332,10 +350,10 @@ pub async fn execute(
             plan.audiences = vec![Audience::Resident, Audience::Caseworkers];
         }
         (Who::Staff(_), Action::Close) => {}
-        (Who::Staff(_), Action::Reopen) => {
+        (Who::Staff(_), Action::Reopen) | (Who::FollowUp(_), Action::FollowUpReopen) => {
             let why = text(note.as_deref(), "note", 2, 1000, "请写明重新办理的原因")?;
             let key = format!("{}:{}", app.applicant_id_bidx, app.assistance_type);
-            if let Some(other) = store::find_open_by_key(&txn, &key).await? {
+            if let Some(other) = store::find_open_by_key(txn, &key).await? {
                 return Err(AppError::Conflict {
                     code: "duplicate_application",
                     message: "该申请人已有一件同类申请正在办理,不能重新办理本件".into(),
@@ -352,9 +370,13 @@ pub async fn execute(
             plan.changes.backfill_due_at = Set(None);
             plan.data = json!({ "reason": why });
             plan.audiences = vec![Audience::Resident, Audience::Caseworkers];
+            if action == Action::FollowUpReopen {
+                plan.audiences
+                    .extend([Audience::Street, Audience::District]);
+            }
         }
         (Who::Staff(me), Action::Assign) => {
-            let assignee = plan_assign(&txn, me, &app, cmd.assignee_id).await?;
+            let assignee = plan_assign(txn, me, &app, cmd.assignee_id).await?;
             plan.changes.assignee_id = Set(Some(assignee.0));
             plan.public = false;
             plan.data = json!({ "assignee_id": assignee.0, "assignee": assignee.1 });
@@ -367,7 +389,7 @@ pub async fn execute(
                 .as_deref()
                 .map(str::trim)
                 .unwrap_or_default();
-            let target = juris::store::find_by_code(&txn, code).await?;
+            let target = juris::store::find_by_code(txn, code).await?;
             // A caseworker may hand a case to a neighbouring community of the same street.
             let same_street = |t: &entity::jurisdictions::Model| {
                 me.role == Role::Caseworker
@@ -434,22 +456,23 @@ pub async fn execute(
             plan.changes.sla_state = Set("none".into());
         }
     }
-    if !store::update_versioned(&txn, app.id, app.version, plan.changes).await? {
+    if !store::update_versioned(txn, app.id, app.version, plan.changes).await? {
         return Err(stale());
     }
-    let updated = store::find(&txn, app.id)
+    let updated = store::find(txn, app.id)
         .await?
         .ok_or_else(super::not_found)?;
 
     let actor = match &who {
         Who::Resident(r) => EventActor::resident(r),
         Who::Staff(s) => EventActor::staff(s),
+        Who::FollowUp(s) => EventActor::follow_up(s),
     };
     let event_note = plan.note.clone().or(note);
     let note_public = action == Action::Supplement || action == Action::Withdraw || cmd.note_public;
     let public_note = event_note.clone().filter(|_| note_public);
     events::record(
-        &txn,
+        txn,
         NewEvent {
             application_id: app.id,
             actor_kind: actor.kind,
@@ -473,9 +496,8 @@ pub async fn execute(
     if let Some(obj) = extra.as_object_mut() {
         obj.insert("from_status".into(), json!(from.as_str()));
     }
-    events::notify(&txn, &updated, plan.event, &plan.audiences, extra).await?;
-    txn.commit().await?;
-    state.notifier.wake();
+    events::notify(txn, &updated, plan.event, &plan.audiences, extra).await?;
+    crate::hotline::followups::on_case_transition(txn, &cal, &updated, from, to).await?;
     Ok(updated)
 }
 

@@ -113,6 +113,8 @@ pub enum Action {
     Assign,
     /// Move the case to another community. No state change.
     Transfer,
+    /// A dissatisfied 回访 (satisfaction ≤ 2) reopens an ended case for the supervisor.
+    FollowUpReopen,
 }
 
 impl Action {
@@ -148,6 +150,7 @@ impl Action {
             Action::Reopen => "reopen",
             Action::Assign => "assign",
             Action::Transfer => "transfer",
+            Action::FollowUpReopen => "follow_up_reopen",
         }
     }
 }
@@ -157,6 +160,8 @@ impl Action {
 pub enum Actor {
     Resident,
     Staff(Role),
+    /// The outcome of a 回访 recorded by the hotline, not a staff member's own decision.
+    FollowUp,
 }
 
 /// Where an allowed action leads.
@@ -190,6 +195,7 @@ const BEFORE_DECISION: &[Status] = &[
     EmergencyAid,
     Reopened,
 ];
+const ENDED: &[Status] = &[Approved, Rejected, Withdrawn, Closed];
 const ACTIVE: &[Status] = &[
     Submitted,
     Accepted,
@@ -260,6 +266,7 @@ pub fn rule(action: Action) -> (&'static [Status], &'static [Actor], Target) {
             Target::To(Closed),
         ),
         Action::Reopen => (&[Closed], SUPERVISOR, Target::To(Reopened)),
+        Action::FollowUpReopen => (ENDED, &[Actor::FollowUp], Target::To(Reopened)),
         Action::Assign => (ACTIVE, ASSIGNERS, Target::Stay),
         Action::Transfer => (
             &[
@@ -301,11 +308,12 @@ mod tests {
     fn expected(status: Status, action: Action, actor: Actor) -> Result<Target, Refusal> {
         use Role::*;
         let role = match actor {
-            Actor::Resident => None,
+            Actor::Resident | Actor::FollowUp => None,
             Actor::Staff(r) => Some(r),
         };
         let allowed_actor = match action {
-            Action::Submit | Action::Withdraw | Action::Supplement => role.is_none(),
+            Action::Submit | Action::Withdraw | Action::Supplement => actor == Actor::Resident,
+            Action::FollowUpReopen => actor == Actor::FollowUp,
             Action::Accept | Action::RequestSupplement | Action::Close => {
                 matches!(role, Some(Caseworker) | Some(Approver))
             }
@@ -349,6 +357,7 @@ mod tests {
                 status,
                 Submitted | Accepted | NeedsSupplement | Investigating | Reopened
             ),
+            Action::FollowUpReopen => !open_undecided,
         };
         if !ok_from {
             return Err(Refusal::WrongState);
@@ -367,7 +376,7 @@ mod tests {
             Action::Reject => Target::To(Rejected),
             Action::EmergencyApprove => Target::To(EmergencyAid),
             Action::Close => Target::To(Closed),
-            Action::Reopen => Target::To(Reopened),
+            Action::Reopen | Action::FollowUpReopen => Target::To(Reopened),
         })
     }
 
@@ -389,8 +398,9 @@ mod tests {
             Action::Reopen,
             Action::Assign,
             Action::Transfer,
+            Action::FollowUpReopen,
         ];
-        let mut actors = vec![Actor::Resident];
+        let mut actors = vec![Actor::Resident, Actor::FollowUp];
         actors.extend(Role::ALL.into_iter().map(Actor::Staff));
         let mut combinations = 0;
         for status in Status::ALL {
@@ -405,7 +415,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(combinations, 13 * 15 * 6);
+        assert_eq!(combinations, 13 * 16 * 7);
     }
 
     #[test]
@@ -420,6 +430,34 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn only_a_follow_up_reopens_approved_rejected_or_withdrawn_cases() {
+        for status in [Approved, Rejected, Withdrawn] {
+            assert_eq!(
+                check(status, Action::FollowUpReopen, Actor::FollowUp),
+                Ok(Target::To(Reopened))
+            );
+            for role in Role::ALL {
+                assert_eq!(
+                    check(status, Action::Reopen, Actor::Staff(role)),
+                    Err(if role == Role::Supervisor {
+                        Refusal::WrongState
+                    } else {
+                        Refusal::NotAllowed
+                    })
+                );
+                assert_eq!(
+                    check(status, Action::FollowUpReopen, Actor::Staff(role)),
+                    Err(Refusal::NotAllowed)
+                );
+            }
+        }
+        assert_eq!(
+            check(Review, Action::FollowUpReopen, Actor::FollowUp),
+            Err(Refusal::WrongState)
+        );
     }
 
     #[test]

@@ -1,0 +1,330 @@
+//! 回访 follow-ups: created when a case ends (in the transition's own transaction), due the
+//! next working day; results are recorded by operators, retried when the resident cannot be
+//! reached, and a dissatisfied result reopens the case through the state machine.
+
+use sea_orm::{ActiveValue::Set, DatabaseTransaction, DbErr};
+use serde_json::json;
+use uuid::Uuid;
+
+use entity::{applications, hotline_follow_ups as follow_ups};
+
+use crate::{
+    applications::{
+        self as apps,
+        domain::clean_text,
+        events::{self, NewEvent},
+        service::EventActor,
+        sla,
+        transitions::{self, Command, Who},
+        workflow::{Action, Status},
+    },
+    auth::Staff,
+    calendar::WorkCalendar,
+    db,
+    error::{AppError, AppResult, FieldErrors},
+    hotline::{
+        domain::{DISSATISFIED_AT_MOST, MAX_FOLLOW_UP_ATTEMPTS, parent_path},
+        dto::FollowUpResultInput,
+        store,
+    },
+    notify::{self, OutboxEvent},
+    staff::Role,
+    state::AppState,
+};
+
+/// Who records 回访 results and reads the numbers to call.
+pub const RECORD: &[Role] = &[Role::Operator];
+/// Who reads follow-up lists.
+pub const READ: &[Role] = &[Role::Operator, Role::Supervisor];
+
+pub fn not_found() -> AppError {
+    AppError::not_found("follow_up_not_found", "没有找到这项回访")
+}
+
+/// The hook the transition executor calls after every change of a case's state: a case that
+/// ends gets one follow-up per episode, due the next working day; a case reopened before its
+/// follow-up was made has that follow-up cancelled.
+pub async fn on_case_transition(
+    txn: &DatabaseTransaction,
+    cal: &WorkCalendar,
+    app: &applications::Model,
+    from: Status,
+    to: Status,
+) -> Result<(), DbErr> {
+    if from == to {
+        return Ok(());
+    }
+    if to.is_open() {
+        if !from.is_open() {
+            store::cancel_open_follow_ups(txn, app.id).await?;
+        }
+        return Ok(());
+    }
+    let now = db::now();
+    let follow_up = follow_ups::Model {
+        id: Uuid::now_v7(),
+        application_id: app.id,
+        episode: store::reopen_count(txn, app.id).await?,
+        community_id: app.community_id,
+        jurisdiction_path: app.jurisdiction_path.clone(),
+        street_path: parent_path(&app.jurisdiction_path),
+        trigger_status: to.as_str().into(),
+        status: "open".into(),
+        due_at: cal.deadline(now, 1),
+        attempts: 0,
+        attempt_log: json!([]),
+        outcome: None,
+        satisfaction: None,
+        note: None,
+        reopened: false,
+        completed_at: None,
+        completed_by: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    let (id, due_at) = (follow_up.id, follow_up.due_at);
+    if store::insert_follow_up_if_absent(txn, follow_up).await? {
+        events::record(
+            txn,
+            NewEvent {
+                application_id: app.id,
+                actor_kind: "system",
+                actor_id: None,
+                actor_label: "系统".into(),
+                actor_role: None,
+                action: "follow_up_scheduled",
+                from_status: Some(to.as_str()),
+                to_status: Some(to.as_str()),
+                note: None,
+                note_public: false,
+                public: false,
+                data: Some(json!({ "follow_up_id": id, "due_at": due_at })),
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+struct Attempt {
+    reached: bool,
+    satisfaction: Option<i32>,
+    note: String,
+}
+
+fn validate(input: &FollowUpResultInput) -> Result<Attempt, FieldErrors> {
+    let mut fields = FieldErrors::new();
+    let satisfaction = match (input.reached, input.satisfaction) {
+        (true, Some(s)) if (1..=5).contains(&s) => i32::try_from(s).ok(),
+        (true, Some(_)) => {
+            fields.insert("satisfaction".into(), "满意度应为 1–5 分".into());
+            None
+        }
+        (true, None) => {
+            fields.insert(
+                "satisfaction".into(),
+                "联系上申请人时须记录满意度(1–5 分)".into(),
+            );
+            None
+        }
+        (false, Some(_)) => {
+            fields.insert(
+                "satisfaction".into(),
+                "未联系上申请人时不能记录满意度".into(),
+            );
+            None
+        }
+        (false, None) => None,
+    };
+    let note = match clean_text(&input.note, 1000, true) {
+        Ok(n) if n.is_empty() => {
+            fields.insert("note".into(), "请记录回访情况".into());
+            n
+        }
+        Ok(n) => n,
+        Err(e) => {
+            fields.insert("note".into(), e);
+            String::new()
+        }
+    };
+    if fields.is_empty() {
+        Ok(Attempt {
+            reached: input.reached,
+            satisfaction,
+            note,
+        })
+    } else {
+        Err(fields)
+    }
+}
+
+/// Records one attempt. Reached: done with its satisfaction, and ≤ 2 reopens the case in the
+/// same transaction. Not reached: due again the next working day, given up after the third try.
+pub async fn record_result(
+    state: &AppState,
+    me: &Staff,
+    id: Uuid,
+    input: &FollowUpResultInput,
+) -> AppResult<(follow_ups::Model, applications::Model)> {
+    me.require(RECORD)?;
+    let txn = db::begin(&state.db).await?;
+    let fu = store::find_follow_up_in_scope(&txn, &me.scope, id)
+        .await?
+        .ok_or_else(not_found)?;
+    if fu.status != "open" {
+        return Err(AppError::Conflict {
+            code: "follow_up_closed",
+            message: "这项回访已经结束,不能再记录结果".into(),
+            details: Some(json!({ "status": fu.status })),
+        });
+    }
+    let result = validate(input).map_err(AppError::validation)?;
+    let now = db::now();
+    let attempt = fu.attempts + 1;
+    let mut log = fu.attempt_log.as_array().cloned().unwrap_or_default();
+    log.push(json!({
+        "at": now,
+        "by": me.id,
+        "by_name": me.label(),
+        "reached": result.reached,
+        "satisfaction": result.satisfaction,
+        "note": result.note,
+    }));
+    let mut changes = follow_ups::ActiveModel {
+        attempts: Set(attempt),
+        attempt_log: Set(json!(log)),
+        note: Set(Some(result.note.clone())),
+        ..Default::default()
+    };
+    let outcome = if result.reached {
+        Some("reached")
+    } else if attempt >= MAX_FOLLOW_UP_ATTEMPTS {
+        Some("unreachable")
+    } else {
+        None
+    };
+    match outcome {
+        Some(outcome) => {
+            changes.status = Set("done".into());
+            changes.outcome = Set(Some(outcome.into()));
+            changes.satisfaction = Set(result.satisfaction);
+            changes.completed_at = Set(Some(now));
+            changes.completed_by = Set(Some(me.id));
+        }
+        None => {
+            let cal = sla::calendar(&txn).await?;
+            changes.due_at = Set(cal.deadline(now, 1));
+        }
+    }
+    if !store::update_follow_up_versioned(&txn, fu.id, fu.version, changes).await? {
+        return Err(AppError::conflict(
+            "stale_version",
+            "这项回访刚被他人更新,请刷新后重试",
+        ));
+    }
+    let app = apps::store::find(&txn, fu.application_id)
+        .await?
+        .ok_or_else(not_found)?;
+    let actor = EventActor::follow_up(me);
+    events::record(
+        &txn,
+        NewEvent {
+            application_id: app.id,
+            actor_kind: actor.kind,
+            actor_id: actor.id,
+            actor_label: actor.label,
+            actor_role: actor.role,
+            action: "follow_up",
+            from_status: Some(&app.status),
+            to_status: Some(&app.status),
+            note: Some(result.note.clone()),
+            note_public: false,
+            public: false,
+            data: Some(json!({
+                "follow_up_id": fu.id,
+                "attempt": attempt,
+                "reached": result.reached,
+                "satisfaction": result.satisfaction,
+                "outcome": outcome,
+            })),
+        },
+    )
+    .await?;
+
+    let dissatisfied = result
+        .satisfaction
+        .is_some_and(|s| s <= DISSATISFIED_AT_MOST);
+    let app = if dissatisfied {
+        reopen(state, &txn, me, &fu, &app, &result).await?
+    } else {
+        app
+    };
+    let fu = store::find_follow_up_in_scope(&txn, &me.scope, fu.id)
+        .await?
+        .ok_or_else(not_found)?;
+    txn.commit().await?;
+    state.notifier.wake();
+    Ok((fu, app))
+}
+
+/// Reopens the case for the supervisor. When the state machine or the one-open-case rule
+/// refuses (the person already has another open case of the type), the supervisors are told
+/// of the dissatisfaction instead.
+async fn reopen(
+    state: &AppState,
+    txn: &DatabaseTransaction,
+    me: &Staff,
+    fu: &follow_ups::Model,
+    app: &applications::Model,
+    result: &Attempt,
+) -> AppResult<applications::Model> {
+    let score = result.satisfaction.unwrap_or_default();
+    let cmd = Command {
+        action: Some(Action::FollowUpReopen),
+        note: Some(format!("回访不满意(满意度 {score}/5):{}", result.note)),
+        ..Command::default()
+    };
+    match transitions::execute_in(state, txn, Who::FollowUp(me), app.id, cmd).await {
+        Ok(reopened) => {
+            let changes = follow_ups::ActiveModel {
+                reopened: Set(true),
+                ..Default::default()
+            };
+            if !store::update_follow_up_versioned(txn, fu.id, fu.version + 1, changes).await? {
+                return Err(AppError::conflict(
+                    "stale_version",
+                    "这项回访刚被他人更新,请刷新后重试",
+                ));
+            }
+            Ok(reopened)
+        }
+        Err(AppError::Conflict { code, details, .. }) => {
+            tracing::info!(application_id = %app.id, code, "dissatisfied follow-up could not reopen the case");
+            notify::enqueue(
+                txn,
+                OutboxEvent {
+                    aggregate_type: "hotline_follow_up",
+                    aggregate_id: fu.id,
+                    aggregate_version: fu.version + 1,
+                    event_type: "hotline.follow_up_dissatisfied".into(),
+                    payload: json!({
+                        "follow_up_id": fu.id,
+                        "application_id": app.id,
+                        "reference": app.reference,
+                        "community_id": app.community_id,
+                        "jurisdiction_path": app.jurisdiction_path,
+                        "assignee_id": app.assignee_id,
+                        "satisfaction": score,
+                        "not_reopened_because": code,
+                        "details": details,
+                        "audiences": ["street", "district"],
+                    }),
+                },
+            )
+            .await?;
+            Ok(app.clone())
+        }
+        Err(e) => Err(e),
+    }
+}

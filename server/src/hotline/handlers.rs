@@ -1,0 +1,204 @@
+//! HTTP handlers of calls, caller history and the platform's callbacks: thin wrappers that
+//! parse, call the service and build the masked response.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::{
+    applications::{
+        self as apps,
+        store::{Order, StaffFilter},
+        views::{self as app_views, Lookup},
+    },
+    auth::Staff,
+    error::{self, AppError, AppResult, ErrorBody},
+    hotline::{
+        callbacks, calls,
+        domain::{CallerNumber, PHONE_INDEX},
+        dto::{
+            CallEntryResponse, CallInput, CallView, CallbackAck, CallbackEvent, CallerCase,
+            CallerHistory,
+        },
+        signature, store,
+        views::{self, CallLookup},
+    },
+    state::AppState,
+};
+
+/// Calls and cases shown in a caller's history.
+const HISTORY_LIMIT: u64 = 50;
+
+pub(crate) fn parse<T: DeserializeOwned>(value: Value) -> AppResult<T> {
+    serde_json::from_value(value).map_err(|e| error::serde_error(&e))
+}
+
+fn call_not_found() -> AppError {
+    AppError::not_found("call_not_found", "没有找到这通来电")
+}
+
+async fn call_view(state: &AppState, call: &entity::hotline_calls::Model) -> AppResult<CallView> {
+    let lookup = CallLookup::load(&state.db, std::slice::from_ref(call)).await?;
+    Ok(views::call(call, &lookup))
+}
+
+/// Records a call (operators). With `application` it opens a case on the caller's behalf
+/// (channel `hotline`) in the same transaction; with `link_application_id` it is recorded
+/// against an existing case; a help request without either becomes a task for the community.
+#[utoipa::path(
+    post,
+    path = "/api/v1/hotline/calls",
+    tag = "hotline",
+    security(("bearer" = [])),
+    request_body = CallInput,
+    responses(
+        (status = 201, body = CallEntryResponse),
+        (status = 403, description = "not an operator", body = ErrorBody),
+        (status = 404, description = "the linked case is not in the operator's jurisdiction", body = ErrorBody),
+        (status = 409, description = "the platform call was already entered, or a duplicate application", body = ErrorBody),
+        (status = 422, description = "every invalid field, the application's prefixed `application.`", body = ErrorBody),
+    )
+)]
+pub async fn create_call(
+    state: web::Data<AppState>,
+    me: Staff,
+    body: web::Json<Value>,
+) -> AppResult<HttpResponse> {
+    me.require(calls::ENTER)?;
+    let input: CallInput = parse(body.into_inner())?;
+    let entered = calls::enter(&state, &me, input).await?;
+    let application = match &entered.application {
+        Some(app) => {
+            let lookup = Lookup::load(&state.db, std::slice::from_ref(app)).await?;
+            Some(app_views::application(app, &lookup))
+        }
+        None => None,
+    };
+    Ok(HttpResponse::Created().json(CallEntryResponse {
+        call: call_view(&state, &entered.call).await?,
+        application,
+    }))
+}
+
+/// One call inside the caller's jurisdiction (a caseworker opens the help request it was sent).
+#[utoipa::path(
+    get,
+    path = "/api/v1/hotline/calls/{id}",
+    tag = "hotline",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = CallView), (status = 404, body = ErrorBody))
+)]
+pub async fn get_call(
+    state: web::Data<AppState>,
+    me: Staff,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    let call = store::find_call_in_scope(&state.db, &me.scope, *id)
+        .await?
+        .ok_or_else(call_not_found)?;
+    Ok(HttpResponse::Ok().json(call_view(&state, &call).await?))
+}
+
+/// Earlier calls and cases of a number (operators, supervisors), newest first, inside the
+/// caller's jurisdiction: the cases where it is the applicant's number and the cases its calls
+/// were about.
+#[utoipa::path(
+    get,
+    path = "/api/v1/hotline/callers/{phone}",
+    tag = "hotline",
+    security(("bearer" = [])),
+    params(("phone" = String, Path, description = "mobile, or landline with area code")),
+    responses(
+        (status = 200, body = CallerHistory),
+        (status = 403, body = ErrorBody),
+        (status = 422, description = "not a phone number", body = ErrorBody),
+    )
+)]
+pub async fn caller_history(
+    state: web::Data<AppState>,
+    me: Staff,
+    phone: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    me.require(calls::READ)?;
+    let phone = CallerNumber::parse(&phone).map_err(|e| AppError::field("phone", e))?;
+    let bidx = state.cipher.blind_index(PHONE_INDEX, phone.as_str());
+    let calls = store::calls_by_phone(&state.db, &me.scope, &bidx, HISTORY_LIMIT).await?;
+    let mut cases = apps::store::list_for_staff(
+        &state.db,
+        &me.scope,
+        StaffFilter {
+            statuses: Vec::new(),
+            assistance_type: None,
+            sla: None,
+            assignee: None,
+            reference: None,
+            name_fragment: None,
+            id_bidx: None,
+            phone_bidx: Some(bidx.clone()),
+            subtree: None,
+            order: Order::Newest { before: None },
+            limit: HISTORY_LIMIT,
+        },
+    )
+    .await?;
+    let mut about: HashMap<Uuid, u32> = HashMap::new();
+    for id in calls.iter().filter_map(|c| c.application_id) {
+        *about.entry(id).or_default() += 1;
+    }
+    for id in about.keys() {
+        if !cases.iter().any(|a| a.id == *id)
+            && let Some(app) = apps::store::find_in_scope(&state.db, &me.scope, *id).await?
+        {
+            cases.push(app);
+        }
+    }
+    cases.sort_by_key(|a| std::cmp::Reverse(a.id));
+    let lookup = Lookup::load(&state.db, &cases).await?;
+    let call_lookup = CallLookup::load(&state.db, &calls).await?;
+    Ok(HttpResponse::Ok().json(CallerHistory {
+        phone: phone.masked(),
+        calls: calls.iter().map(|c| views::call(c, &call_lookup)).collect(),
+        applications: cases
+            .iter()
+            .map(|a| CallerCase {
+                application: app_views::summary(a, &lookup),
+                calls_about_it: about.get(&a.id).copied().unwrap_or(0),
+                caller_is_applicant: a.applicant_phone_bidx == bidx,
+            })
+            .collect(),
+    }))
+}
+
+/// The telephony platform's events. Authenticated by `X-Hotline-Signature: t=<unix>,v1=<hex>`
+/// (HMAC-SHA256 of `"{t}.{raw body}"`, ±300 s, current or previous secret); idempotent by
+/// `event_id`. The recording URL is stored, never fetched.
+#[utoipa::path(
+    post,
+    path = "/api/v1/hotline/callbacks",
+    tag = "hotline",
+    params(("X-Hotline-Signature" = String, Header, description = "t=<unix seconds>,v1=<hex HMAC-SHA256>")),
+    request_body = CallbackEvent,
+    responses(
+        (status = 200, description = "processed, or a repeat of a processed event", body = CallbackAck),
+        (status = 401, description = "missing, malformed, stale or wrong signature; no effect", body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
+pub async fn callback(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    // A header that is not visible ASCII reads as empty, which is malformed.
+    let header = req
+        .headers()
+        .get(signature::HEADER)
+        .map(|v| v.to_str().unwrap_or_default());
+    let source = crate::http::client_ip(&req, &state.settings);
+    let ack = callbacks::receive(&state, header, &body, &source).await?;
+    Ok(HttpResponse::Ok().json(ack))
+}
