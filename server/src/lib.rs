@@ -20,6 +20,7 @@ pub mod notify;
 pub mod openapi;
 pub mod ops;
 pub mod privacy;
+pub mod ratelimit;
 pub mod residents;
 pub mod staff;
 pub mod startup;

@@ -74,7 +74,8 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     Ok(AppState {
         settings: Arc::new(settings),
         db: conn,
-        throttle: LoginThrottle::new(redis.clone()),
+        throttle: LoginThrottle::new(crate::ratelimit::Limiter::new(redis.clone())),
+        limiter: crate::ratelimit::Limiter::new(redis.clone()),
         wechat,
         redis,
         jwt,

@@ -20,6 +20,8 @@ pub struct AppState {
     /// Field encryption and blind indexes for personal data.
     pub cipher: Arc<FieldCipher>,
     pub throttle: LoginThrottle,
+    /// Shared counters for rate limits (Redis when configured).
+    pub limiter: crate::ratelimit::Limiter,
     /// The WeChat API client (dev WeChat mode when no appid is configured).
     pub wechat: Arc<WechatClient>,
     pub metrics: Arc<Metrics>,

@@ -86,6 +86,7 @@ pub struct Routing {
 pub async fn route(
     txn: &DatabaseTransaction,
     input: &ApplicationInput,
+    channel: &str,
     fields: &mut FieldErrors,
 ) -> AppResult<Option<Routing>> {
     let scene = input
@@ -128,7 +129,11 @@ pub async fn route(
     let Some(code) = code else {
         fields.insert(
             "community_code".into(),
-            "请扫描社区二维码,或选择您所在的社区".into(),
+            if channel == "online" {
+                "请扫描社区二维码,或选择您所在的社区".into()
+            } else {
+                "请填写申请人所在社区(村)的区划代码".into()
+            },
         );
         return Ok(None);
     };
@@ -302,7 +307,7 @@ pub async fn create(
     let now = db::now();
     let kind = enabled_type(txn, &input.assistance_type).await?;
     let mut fields = FieldErrors::new();
-    let routing = route(txn, input, &mut fields).await?;
+    let routing = route(txn, input, intake.channel, &mut fields).await?;
     let validated = match domain::validate(input, kind.as_ref(), local_date(now), !draft) {
         Ok(v) => Some(v),
         Err(more) => {
@@ -445,7 +450,7 @@ pub async fn update_draft(
     }
     let kind = enabled_type(txn, &input.assistance_type).await?;
     let mut fields = FieldErrors::new();
-    let routing = route(txn, input, &mut fields).await?;
+    let routing = route(txn, input, "online", &mut fields).await?;
     let validated = match domain::validate(input, kind.as_ref(), local_date(db::now()), false) {
         Ok(v) => Some(v),
         Err(more) => {

@@ -1,6 +1,8 @@
 //! What a scanner sees: the mini-program's scan call and the landing page for phone browsers.
 
-use actix_web::{HttpResponse, web};
+use std::time::Duration;
+
+use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::{
     assistance,
@@ -13,6 +15,7 @@ use crate::{
         store::{self, ScanSource},
     },
     error::{AppError, AppResult, ErrorBody},
+    http::client_ip,
     jurisdictions::{self, JurisdictionNode},
     state::AppState,
 };
@@ -40,22 +43,28 @@ fn unknown_scene(hotline: &str) -> AppError {
 )]
 pub async fn scan(
     state: web::Data<AppState>,
+    req: HttpRequest,
     resident: MaybeResident,
     body: web::Json<ScanRequest>,
 ) -> AppResult<HttpResponse> {
+    let ip = client_ip(&req, &state.settings);
+    flood_guard(&state, &ip).await?;
     let scene = Scene::parse(&body.scene).map_err(|e| AppError::field("scene", e))?;
     let hotline = &state.settings.hotline.number;
     let (entry, community) = store::find_enabled_by_scene(&state.db, scene.as_str())
         .await?
         .ok_or_else(|| unknown_scene(hotline))?;
-    store::record_scan(
-        &state.db,
-        entry.id,
-        resident.0.as_ref().map(|r| r.id),
-        ScanSource::MiniProgram,
-        db::now(),
-    )
-    .await?;
+    let resident_id = resident.0.as_ref().map(|r| r.id);
+    if counts(&state, &ip, resident_id, entry.id).await {
+        store::record_scan(
+            &state.db,
+            entry.id,
+            resident_id,
+            ScanSource::MiniProgram,
+            db::now(),
+        )
+        .await?;
+    }
     let path = jurisdictions::store::path_nodes(&state.db, &community.path).await?;
     Ok(HttpResponse::Ok().json(ScanResponse {
         entry_point_id: entry.id,
@@ -67,6 +76,43 @@ pub async fn scan(
         assistance_types: assistance::public_summaries(&state.db).await?,
         hotline: hotline.clone(),
     }))
+}
+
+/// Requests per minute one IP may make to the anonymous scan endpoints.
+pub const FLOOD_PER_MINUTE: u32 = 120;
+/// Scans counted per entry point and 10 minutes: per logged-in resident, and per IP for
+/// anonymous ones (a community hall shares one IP, so the anonymous cap is higher).
+pub const COUNTED_PER_RESIDENT: u32 = 3;
+pub const COUNTED_PER_ANONYMOUS_IP: u32 = 20;
+const COUNT_WINDOW: Duration = Duration::from_secs(600);
+
+async fn flood_guard(state: &AppState, ip: &str) -> AppResult<()> {
+    let (n, left) = state
+        .limiter
+        .hit(&format!("scan-flood:{ip}"), Duration::from_secs(60))
+        .await;
+    if n > FLOOD_PER_MINUTE {
+        tracing::warn!(ip = %ip, "anonymous scan endpoints flooded");
+        return Err(AppError::TooManyRequests {
+            retry_after_secs: left.as_secs().max(1),
+        });
+    }
+    Ok(())
+}
+
+/// Whether this scan counts in the funnel: reloads and bots do not inflate it, and the answer
+/// is the same either way.
+async fn counts(
+    state: &AppState,
+    ip: &str,
+    resident: Option<uuid::Uuid>,
+    entry: uuid::Uuid,
+) -> bool {
+    let (key, cap) = match resident {
+        Some(r) => (format!("scan-count:{entry}:{r}"), COUNTED_PER_RESIDENT),
+        None => (format!("scan-count:{entry}:{ip}"), COUNTED_PER_ANONYMOUS_IP),
+    };
+    state.limiter.hit(&key, COUNT_WINDOW).await.0 <= cap
 }
 
 fn html(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
@@ -90,9 +136,17 @@ fn html(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
 )]
 pub async fn landing(
     state: web::Data<AppState>,
+    req: HttpRequest,
     scene: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let hotline = &state.settings.hotline.number;
+    let ip = client_ip(&req, &state.settings);
+    if flood_guard(&state, &ip).await.is_err() {
+        return Ok(html(
+            actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+            render::busy_html(hotline),
+        ));
+    }
     let found = match Scene::parse(&scene) {
         Ok(scene) => store::find_enabled_by_scene(&state.db, scene.as_str()).await?,
         Err(_) => None,
@@ -103,7 +157,9 @@ pub async fn landing(
             render::not_found_html(hotline),
         ));
     };
-    store::record_scan(&state.db, entry.id, None, ScanSource::Web, db::now()).await?;
+    if counts(&state, &ip, None, entry.id).await {
+        store::record_scan(&state.db, entry.id, None, ScanSource::Web, db::now()).await?;
+    }
     let nodes = jurisdictions::store::path_nodes(&state.db, &community.path).await?;
     let path: Vec<JurisdictionNode> = nodes.iter().map(JurisdictionNode::from).collect();
     Ok(html(

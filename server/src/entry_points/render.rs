@@ -207,6 +207,15 @@ pub fn not_found_html(hotline: &str) -> String {
     page("二维码已失效 · 社会救助直通车", &body)
 }
 
+/// Too many requests from this address: the page still gives the hotline.
+pub fn busy_html(hotline: &str) -> String {
+    let body = format!(
+        "<h1>请稍后再试</h1><p>访问过于频繁,请过一分钟再打开。如有急事,请直接拨打救助热线:</p>{}",
+        tel_link(hotline)
+    );
+    page("请稍后再试 · 社会救助直通车", &body)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
