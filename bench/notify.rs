@@ -5,8 +5,11 @@
 //! Reports throughput and p50/p99 latency — for the pipeline from the outbox row's commit to
 //! the fake WeChat receiving the call — and the ratios to the raw loop.
 //!
-//! Run: `cargo bench -p tests --bench notify` (`BENCH_N` transitions, default 500; a multiple
-//! of 5 — each case takes five steps).
+//! Two questions, each against the raw loop: capacity (a backlog of N notices drained as fast as
+//! possible) and latency below saturation (transitions at `BENCH_RATE` per second).
+//!
+//! Run: `cargo bench -p tests --bench notify` (`BENCH_N`, default 500, a multiple of 5 — each
+//! case takes five steps; `BENCH_RATE`, default 20).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::{
@@ -58,8 +61,19 @@ struct Figures {
     p99_ms: f64,
 }
 
-/// Raw Redis Streams: one producer adding, one group consumer reading and acknowledging.
-async fn raw_streams(n: usize) -> Figures {
+fn figures(n: usize, elapsed: f64, mut latencies: Vec<f64>) -> Figures {
+    latencies.sort_by(f64::total_cmp);
+    Figures {
+        n,
+        per_sec: n as f64 / elapsed,
+        p50_ms: percentile(&latencies, 0.5),
+        p99_ms: percentile(&latencies, 0.99),
+    }
+}
+
+/// Raw Redis Streams: a producer adding `n` entries, `rate` per second (`None`: as fast as it
+/// can), one group consumer reading and acknowledging them.
+async fn raw_streams(n: usize, rate: Option<f64>) -> Figures {
     let client = redis::Client::open(tests::redis_url()).unwrap();
     let key = format!("ztc-bench-raw-{}", uuid::Uuid::now_v7().simple());
     let mut producer = client.get_multiplexed_async_connection().await.unwrap();
@@ -96,27 +110,27 @@ async fn raw_streams(n: usize) -> Figures {
     };
     let started = Instant::now();
     for i in 0..n {
+        if let Some(rate) = rate {
+            let due = started + Duration::from_secs_f64(i as f64 / rate);
+            tokio::time::sleep_until(due.into()).await;
+        }
         let tag = i.to_string();
         sent_at.lock().unwrap().insert(tag.clone(), Instant::now());
         let _: String = producer.xadd(&key, "*", &[("i", tag)]).await.unwrap();
     }
-    let mut latencies = consumer.await.unwrap();
+    let latencies = consumer.await.unwrap();
     let elapsed = started.elapsed().as_secs_f64();
     let _: () = producer.del(&key).await.unwrap();
-    latencies.sort_by(f64::total_cmp);
-    Figures {
-        n,
-        per_sec: n as f64 / elapsed,
-        p50_ms: percentile(&latencies, 0.5),
-        p99_ms: percentile(&latencies, 0.99),
-    }
+    figures(n, elapsed, latencies)
 }
 
-async fn pipeline(n: usize) -> Figures {
+async fn app(workers: bool) -> (TestApp, Recorder) {
     let app = TestApp::builder(Backend::Postgres)
-        .settings(|raw| {
+        .settings(move |raw| {
             raw.ztc_workers = Some("2".into());
+            raw.ztc_db_max_connections = Some("20".into());
             raw.ztc_log = Some("warn".into());
+            raw.ztc_notify_workers = Some(workers.to_string());
         })
         .spawn()
         .await;
@@ -128,21 +142,36 @@ async fn pipeline(n: usize) -> Figures {
         .respond_with(recorder.clone())
         .mount(&app.wechat)
         .await;
+    (app, recorder)
+}
+
+/// Opens `cases` cases and takes each through five steps; every step notifies the resident.
+/// With `rate`, steps start at that many per second; otherwise 16 run at a time.
+async fn drive(app: &TestApp, cases: usize, rate: Option<f64>, tag: &str) {
     let (_, worker) = app.staff_token("caseworker", FUAN).await;
     let (_, approver) = app.staff_token("approver", "120101001").await;
-    let cases = n / 5;
     let mut residents = Vec::with_capacity(cases);
     for i in 0..cases {
-        let (id, t) = app.resident_login(&format!("o_bench_{i:05}")).await;
+        let (id, t) = app.resident_login(&format!("o_{tag}_{i:05}")).await;
         zhitongche::notify::store::change_credits(&app.state.db, id, "dev-progress", 5, false, 100)
             .await
             .unwrap();
         residents.push(t.access);
     }
+    let width = if rate.is_some() { 1 } else { 16 };
     let started = Instant::now();
-    for (n_chunk, tokens) in residents.chunks(16).enumerate() {
+    let mut step = 0usize;
+    for (n_chunk, tokens) in residents.chunks(width).enumerate() {
+        let pace = |step: usize| async move {
+            if let Some(rate) = rate {
+                tokio::time::sleep_until(
+                    (started + Duration::from_secs_f64(step as f64 / rate)).into(),
+                )
+                .await;
+            }
+        };
+        pace(step).await;
         let ids = futures_util::future::join_all(tokens.iter().enumerate().map(|(j, t)| {
-            let app = &app;
             let seq = format!("{:03}", j);
             let birth = format!("19{:02}{:02}01", 20 + n_chunk % 70, 1 + n_chunk / 70 % 12);
             async move {
@@ -157,34 +186,40 @@ async fn pipeline(n: usize) -> Figures {
             }
         }))
         .await;
+        step += 1;
         for (action, token, extra) in [
             ("accept", &worker, json!({})),
             ("start_investigation", &worker, json!({})),
             ("submit_review", &worker, json!({"note": "属实"})),
             ("approve", &approver, json!({"amount_yuan": 500})),
         ] {
+            pace(step).await;
             futures_util::future::join_all(ids.iter().map(|id| {
                 let extra = extra.clone();
-                let app = &app;
                 async move {
                     let res = app.act(token, id, action, extra).await;
                     assert_eq!(res.status, 200, "{}", res.text);
                 }
             }))
             .await;
+            step += 1;
         }
     }
-    let deadline = Instant::now() + Duration::from_secs(300);
-    while recorder.0.lock().unwrap().len() < cases * 5 {
+}
+
+async fn wait_for(recorder: &Recorder, n: usize) {
+    let deadline = Instant::now() + Duration::from_secs(600);
+    while recorder.0.lock().unwrap().len() < n {
         assert!(
             Instant::now() < deadline,
             "pipeline did not deliver everything in time"
         );
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    let elapsed = started.elapsed().as_secs_f64();
+}
 
-    // Commit time of each notice: its outbox row, keyed by case and status label.
+/// Commit-to-receipt latency of every send, matched to its outbox row by case and status.
+async fn latencies(app: &TestApp, recorder: &Recorder) -> Vec<f64> {
     let rows = entity::outbox::Entity::find()
         .filter(entity::outbox::Column::AggregateType.eq("application"))
         .all(&app.state.db)
@@ -199,7 +234,7 @@ async fn pipeline(n: usize) -> Figures {
             Some(((o.aggregate_id.to_string(), label), o.created_at))
         })
         .collect();
-    let mut latencies: Vec<f64> = recorder
+    recorder
         .0
         .lock()
         .unwrap()
@@ -210,19 +245,42 @@ async fn pipeline(n: usize) -> Figures {
             let start = committed.get(&(case, label))?;
             Some((*at - *start).num_microseconds()? as f64 / 1000.0)
         })
-        .collect();
-    latencies.sort_by(f64::total_cmp);
-    assert_eq!(
-        latencies.len(),
-        cases * 5,
-        "every send matched to its commit"
+        .collect()
+}
+
+/// Capacity: `n` notices wait in the outbox (written by an instance without workers); a second
+/// instance starts the pipeline, and the drain is timed.
+async fn pipeline_capacity(n: usize) -> Figures {
+    let (writer, recorder) = app(false).await;
+    drive(&writer, n / 5, None, "cap").await;
+    let started = Instant::now();
+    let mut raw = writer.raw.clone();
+    raw.ztc_notify_workers = Some("true".into());
+    let drainer = writer.another_instance_with(raw).await;
+    wait_for(&recorder, n).await;
+    let elapsed = started.elapsed().as_secs_f64();
+    let lat = latencies(&writer, &recorder).await;
+    drop(drainer);
+    figures(n, elapsed, lat)
+}
+
+/// Latency below saturation: steps at `rate` per second through one instance.
+async fn pipeline_latency(n: usize, rate: f64) -> Figures {
+    let (app, recorder) = app(true).await;
+    let started = Instant::now();
+    drive(&app, n / 5, Some(rate), "lat").await;
+    wait_for(&recorder, n).await;
+    let elapsed = started.elapsed().as_secs_f64();
+    let lat = latencies(&app, &recorder).await;
+    assert_eq!(lat.len(), n, "every send matched to its commit");
+    figures(n, elapsed, lat)
+}
+
+fn row(name: &str, f: &Figures) {
+    println!(
+        "| {name} | {} | {:.0} | {:.2} | {:.2} |",
+        f.n, f.per_sec, f.p50_ms, f.p99_ms
     );
-    Figures {
-        n: cases * 5,
-        per_sec: (cases * 5) as f64 / elapsed,
-        p50_ms: percentile(&latencies, 0.5),
-        p99_ms: percentile(&latencies, 0.99),
-    }
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -232,24 +290,32 @@ async fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(500);
     let n = (n / 5).max(1) * 5;
-    println!("notification benchmark: {n} transitions, PostgreSQL + Redis, same machine and run");
-    let raw = raw_streams(n).await;
-    let pipe = pipeline(n).await;
+    let rate: f64 = std::env::var("BENCH_RATE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20.0);
+    let m = ((n / 5).min(40)) * 5;
+    println!("notification benchmark on PostgreSQL + Redis, same machine and run");
+    let raw_cap = raw_streams(n, None).await;
+    let raw_lat = raw_streams(m, Some(rate)).await;
+    let pipe_cap = pipeline_capacity(n).await;
+    let pipe_lat = pipeline_latency(m, rate).await;
     println!("| path | messages | throughput (/s) | p50 (ms) | p99 (ms) |");
     println!("|---|---|---|---|---|");
-    for (name, f) in [
-        ("raw XADD→XREADGROUP→XACK", &raw),
-        ("pipeline commit→fake WeChat", &pipe),
-    ] {
-        println!(
-            "| {name} | {} | {:.0} | {:.2} | {:.2} |",
-            f.n, f.per_sec, f.p50_ms, f.p99_ms
-        );
-    }
+    row("raw XADD→XREADGROUP→XACK, flat out", &raw_cap);
+    row(
+        "pipeline, draining a backlog (outbox→fake WeChat)",
+        &pipe_cap,
+    );
+    row(&format!("raw, {rate}/s"), &raw_lat);
+    row(
+        &format!("pipeline, {rate} transitions/s (commit→fake WeChat)"),
+        &pipe_lat,
+    );
     println!(
-        "ratios (pipeline / raw): throughput {:.4}, p50 latency {:.1}x, p99 latency {:.1}x",
-        pipe.per_sec / raw.per_sec,
-        pipe.p50_ms / raw.p50_ms,
-        pipe.p99_ms / raw.p99_ms
+        "ratios (pipeline / raw): capacity {:.4}; at {rate}/s p50 latency {:.0}x, p99 latency {:.0}x",
+        pipe_cap.per_sec / raw_cap.per_sec,
+        pipe_lat.p50_ms / raw_lat.p50_ms,
+        pipe_lat.p99_ms / raw_lat.p99_ms
     );
 }

@@ -48,6 +48,7 @@ pub struct RawSettings {
     pub ztc_emergency_cap_yuan: Option<String>,
     pub ztc_notify_max_attempts: Option<String>,
     pub ztc_notify_workers: Option<String>,
+    pub ztc_notify_concurrency: Option<String>,
     pub ztc_notify_retry_base_ms: Option<String>,
     pub ztc_notify_lease_secs: Option<String>,
     pub ztc_notify_claim_idle_ms: Option<String>,
@@ -160,6 +161,11 @@ pub const SETTINGS_DOC: &[(&str, &str, &str)] = &[
         "ZTC_NOTIFY_WORKERS",
         "`false`: this instance serves HTTP only and another runs the notification pipeline",
         "true",
+    ),
+    (
+        "ZTC_NOTIFY_CONCURRENCY",
+        "deliveries each consumer sends at once",
+        "16",
     ),
     (
         "ZTC_NOTIFY_MAX_ATTEMPTS",
@@ -405,6 +411,8 @@ impl WechatSettings {
 pub struct NotifySettings {
     /// Run the relay, consumers and reconciler in this instance.
     pub workers: bool,
+    /// Deliveries a consumer handles at once.
+    pub concurrency: usize,
     pub max_attempts: i32,
     pub retry_base: Duration,
     pub lease: Duration,
@@ -622,6 +630,13 @@ impl Settings {
         };
         let notify = NotifySettings {
             workers: notify_workers,
+            concurrency: parse_num(
+                &raw.ztc_notify_concurrency,
+                "ZTC_NOTIFY_CONCURRENCY",
+                16usize,
+                &mut problems,
+            )
+            .clamp(1, 256),
             max_attempts: parse_num(
                 &raw.ztc_notify_max_attempts,
                 "ZTC_NOTIFY_MAX_ATTEMPTS",

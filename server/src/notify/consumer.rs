@@ -66,9 +66,19 @@ pub async fn process(state: &AppState, id: Uuid) -> Result<Option<Outcome>, DbEr
     // Per case and recipient, notices go out in version order: a newer one waits for an older
     // one still on its way, and is sent right after it.
     if d.channel == WECHAT && store::earlier_in_flight(&state.db, &d).await? {
-        // Due at once, so the older one's completion can hand straight on to it; the
-        // reconciler picks it up otherwise.
+        // Due at once, so the older one's completion can hand straight on to it.
         store::defer(&state.db, d.id, crate::db::now()).await?;
+        // The older one may have finished (and looked for a successor) while this one was
+        // still being claimed: look again, and if so re-publish ourselves.
+        if !store::earlier_in_flight(&state.db, &d).await?
+            && let Err(e) = state
+                .notifier
+                .transport
+                .publish(&[Message::Delivery(d.id)])
+                .await
+        {
+            tracing::debug!(error = %e, "could not re-publish a waiting notice; the reconciler will");
+        }
         return Ok(None);
     }
     let outcome = if !in_order(state, &d).await? {

@@ -254,7 +254,8 @@ pub async fn earlier_in_flight(
         .is_some())
 }
 
-/// Puts a claimed delivery back to wait (not counted as an attempt).
+/// Puts a claimed delivery back to wait (not counted as an attempt). Its `updated_at` is set
+/// just before `until`, which marks it, for the reconciler, as due and not re-published yet.
 pub async fn defer(db: &impl ConnectionTrait, id: Uuid, until: DateTime<Utc>) -> Result<(), DbErr> {
     deliveries::Entity::update_many()
         .col_expr(deliveries::Column::State, Expr::value(RETRY))
@@ -267,7 +268,10 @@ pub async fn defer(db: &impl ConnectionTrait, id: Uuid, until: DateTime<Utc>) ->
             deliveries::Column::Attempts,
             Expr::col(deliveries::Column::Attempts).sub(1),
         )
-        .col_expr(deliveries::Column::UpdatedAt, Expr::value(db::now()))
+        .col_expr(
+            deliveries::Column::UpdatedAt,
+            Expr::value(until - Duration::milliseconds(1)),
+        )
         .filter(deliveries::Column::Id.eq(id))
         .filter(deliveries::Column::State.eq(SENDING))
         .exec(db)

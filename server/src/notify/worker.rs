@@ -1,13 +1,15 @@
 //! The pipeline's background loops: relay, one consumer per channel (Redis consumer group or
 //! in-process channel), reclaiming entries of dead consumers, the reconciler and the live feed.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
+
+use futures_util::StreamExt;
 
 use redis::{
     AsyncCommands,
     streams::{StreamAutoClaimOptions, StreamAutoClaimReply, StreamReadOptions, StreamReadReply},
 };
-use tokio::task::JoinHandle;
+use tokio::{sync::Semaphore, task::JoinHandle};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
@@ -106,19 +108,24 @@ async fn local_loop(state: AppState, channel: &'static str, stop: CancellationTo
     let Some(mut rx) = state.notifier.transport.take_local_receiver(channel).await else {
         return;
     };
+    let slots = Arc::new(Semaphore::new(state.settings.notify.concurrency));
     loop {
         let message = tokio::select! {
             _ = stop.cancelled() => return,
             m = rx.recv() => match m { Some(m) => m, None => return },
         };
-        if let Err(e) = consumer::handle(&state, channel, message).await {
-            tracing::warn!(error = %e, channel, "notification consumer failed; will retry");
-            let transport = state.notifier.transport.clone();
-            tokio::spawn(async move {
+        let Ok(slot) = slots.clone().acquire_owned().await else {
+            return;
+        };
+        let state = state.clone();
+        tokio::spawn(async move {
+            let _slot = slot;
+            if let Err(e) = consumer::handle(&state, channel, message).await {
+                tracing::warn!(error = %e, channel, "notification consumer failed; will retry");
                 tokio::time::sleep(Duration::from_secs(1)).await;
-                transport.requeue_local(channel, message);
-            });
-        }
+                state.notifier.transport.requeue_local(channel, message);
+            }
+        });
     }
 }
 
@@ -130,25 +137,30 @@ async fn handle_entries(
     conn: &mut redis::aio::ConnectionManager,
     entries: Vec<redis::streams::StreamId>,
 ) {
-    for entry in entries {
-        let ok = match Message::from_entry(&entry.map) {
-            Some(m) => match consumer::handle(state, channel, m).await {
-                Ok(()) => true,
-                Err(e) => {
-                    tracing::warn!(error = %e, channel, "notification consumer failed; entry left pending");
-                    false
+    // Deliveries are independent (claims guard each one; a case's order is kept by the
+    // consumer), so several are handled at once.
+    let conn = &*conn;
+    futures_util::stream::iter(entries)
+        .for_each_concurrent(state.settings.notify.concurrency, |entry| async move {
+            let ok = match Message::from_entry(&entry.map) {
+                Some(m) => match consumer::handle(state, channel, m).await {
+                    Ok(()) => true,
+                    Err(e) => {
+                        tracing::warn!(error = %e, channel, "notification consumer failed; entry left pending");
+                        false
+                    }
+                },
+                None => true,
+            };
+            if ok {
+                let mut conn = conn.clone();
+                let res: redis::RedisResult<i64> = conn.xack(&streams.events, channel, &[&entry.id]).await;
+                if let Err(e) = res {
+                    tracing::warn!(error = %e, "XACK failed; the entry will be redelivered and absorbed");
                 }
-            },
-            None => true,
-        };
-        if ok {
-            let res: redis::RedisResult<i64> =
-                conn.xack(&streams.events, channel, &[&entry.id]).await;
-            if let Err(e) = res {
-                tracing::warn!(error = %e, "XACK failed; the entry will be redelivered and absorbed");
             }
-        }
-    }
+        })
+        .await;
 }
 
 async fn group_loop(
