@@ -49,6 +49,7 @@ pub struct RawSettings {
     pub ztc_notify_max_attempts: Option<String>,
     pub ztc_notify_workers: Option<String>,
     pub ztc_notify_concurrency: Option<String>,
+    pub ztc_sse_heartbeat_secs: Option<String>,
     pub ztc_notify_retry_base_ms: Option<String>,
     pub ztc_notify_lease_secs: Option<String>,
     pub ztc_notify_claim_idle_ms: Option<String>,
@@ -201,6 +202,11 @@ pub const SETTINGS_DOC: &[(&str, &str, &str)] = &[
         "ZTC_NOTIFY_STREAM_MAXLEN",
         "approximate length cap of the Redis stream",
         "100000",
+    ),
+    (
+        "ZTC_SSE_HEARTBEAT_SECS",
+        "seconds between SSE heartbeats; each one re-checks the staff session",
+        "15",
     ),
     (
         "WECHAT_MINIPROGRAM_STATE",
@@ -413,6 +419,8 @@ pub struct NotifySettings {
     pub workers: bool,
     /// Deliveries a consumer handles at once.
     pub concurrency: usize,
+    /// Heartbeat of the live stream; the session is re-checked at each.
+    pub sse_heartbeat: Duration,
     pub max_attempts: i32,
     pub retry_base: Duration,
     pub lease: Duration,
@@ -690,6 +698,15 @@ impl Settings {
                 &mut problems,
             )
             .max(1000),
+            sse_heartbeat: Duration::from_secs(
+                parse_num(
+                    &raw.ztc_sse_heartbeat_secs,
+                    "ZTC_SSE_HEARTBEAT_SECS",
+                    15u64,
+                    &mut problems,
+                )
+                .max(1),
+            ),
         };
         let miniprogram_state = match non_empty(&raw.wechat_miniprogram_state).as_deref() {
             None if prod => "formal".to_string(),

@@ -64,6 +64,8 @@ both_backends! {
         timeline.assert_status(200);
         let actions: Vec<&str> = timeline.body["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
         assert_eq!(actions, ["submit", "accept", "start_investigation", "submit_review", "start_public_notice", "approve"]);
+        let actors: Vec<&str> = timeline.body["items"].as_array().unwrap().iter().map(|e| e["actor"].as_str().unwrap()).collect();
+        assert_eq!(actors, ["申请人", "社区工作者", "社区工作者", "社区工作者", "审批人员", "审批人员"]);
         assert!(!timeline.text.contains(&worker.username));
         assert!(!timeline.text.contains("入户调查属实"), "internal note leaked: {}", timeline.text);
         assert!(timeline.text.contains("按月发放"));

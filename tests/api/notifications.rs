@@ -103,3 +103,30 @@ both_backends! {
         assert!(metrics.text.contains("ztc_notify_deliveries_total{channel=\"staff\",state=\"sent\"}"));
     }
 }
+
+async fn with_fast_heartbeat(backend: tests::Backend) -> tests::TestApp {
+    tests::TestApp::builder(backend)
+        .settings(|raw| raw.ztc_sse_heartbeat_secs = Some("1".into()))
+        .spawn()
+        .await
+}
+
+tests::both_backends_with! { with_fast_heartbeat;
+    async fn a_disabled_account_loses_its_open_stream_at_the_next_heartbeat(app) {
+        app.seed_demo().await;
+        let (_, admin) = app.staff_token("admin", "120000").await;
+        let worker = app.create_staff("caseworker", FUAN).await;
+        let tokens = app.login(&worker).await;
+        let mut live = app.sse(&tokens.access, None).await;
+        // Heartbeats pass while the account is in good standing.
+        assert!(live.next_event(2).await.is_none(), "only heartbeats so far");
+
+        app.patch(&format!("/api/v1/admin/staff/{}", worker.id), Some(&admin), &json!({"disabled": true}))
+            .await
+            .assert_status(200);
+        let ended = live.next_event(5).await.expect("the stream says why it ends");
+        assert_eq!(ended.event, "session_ended");
+        assert_eq!(ended.data["error"]["code"], "account_disabled");
+        assert!(live.closed_within(3).await, "and then it is closed");
+    }
+}

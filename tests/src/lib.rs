@@ -701,6 +701,21 @@ impl SseClient {
     }
 }
 
+impl SseClient {
+    /// Whether the server closed the stream within `secs` seconds (anything still sent is dropped).
+    pub async fn closed_within(&mut self, secs: u64) -> bool {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match tokio::time::timeout(left, self.response.chunk()).await {
+                Ok(Ok(Some(_))) => continue,
+                Ok(Ok(None)) | Ok(Err(_)) => return true,
+                Err(_) => return false,
+            }
+        }
+    }
+}
+
 impl TestApp {
     /// Opens the staff notification stream, optionally resuming after `last_event_id`.
     pub async fn sse(&self, token: &str, last_event_id: Option<&str>) -> SseClient {

@@ -168,7 +168,7 @@ pub fn timeline_entry(e: &application_events::Model, for_resident: bool) -> Time
             e.actor_role.as_deref().and_then(Role::parse),
         ) {
             ("resident", _) => "申请人".to_string(),
-            ("staff", Some(role)) => format!("{}人员", role.label()),
+            ("staff", Some(role)) => role.public_title().to_string(),
             ("staff", None) => "工作人员".to_string(),
             ("follow_up", _) => "回访".to_string(),
             _ => "系统".to_string(),

@@ -4,7 +4,6 @@
 use std::{
     collections::{HashSet, VecDeque},
     convert::Infallible,
-    time::Duration,
 };
 
 use actix_web::{HttpRequest, HttpResponse, http::header, web};
@@ -31,8 +30,6 @@ use crate::{
     staff::Role,
     state::AppState,
 };
-
-const HEARTBEAT: Duration = Duration::from_secs(15);
 
 fn before_cursor(c: Option<&str>) -> AppResult<Option<Uuid>> {
     c.map(|c| {
@@ -105,6 +102,9 @@ pub async fn mark_read(
 struct Live {
     state: web::Data<AppState>,
     staff_id: Uuid,
+    /// Re-checked at every heartbeat: a disabled account or an expired token ends the stream.
+    token: String,
+    closing: bool,
     queue: VecDeque<staff_notifications::Model>,
     sent: HashSet<Uuid>,
     rx: tokio::sync::broadcast::Receiver<FeedItem>,
@@ -121,6 +121,9 @@ fn frame(row: &staff_notifications::Model) -> web::Bytes {
 }
 
 async fn next(mut live: Live) -> Option<(Result<web::Bytes, Infallible>, Live)> {
+    if live.closing {
+        return None;
+    }
     if !live.greeted {
         live.greeted = true;
         return Some((Ok(web::Bytes::from_static(b"retry: 3000\n\n")), live));
@@ -139,7 +142,28 @@ async fn next(mut live: Live) -> Option<(Result<web::Bytes, Infallible>, Live)> 
         let stop = live.state.shutdown.clone();
         tokio::select! {
             _ = stop.cancelled() => return None,
-            _ = live.heartbeat.tick() => return Some((Ok(web::Bytes::from_static(b": heartbeat\n\n")), live)),
+            _ = live.heartbeat.tick() => {
+                let verdict = match Staff::authenticate(&live.state, &live.token).await {
+                    Ok(me) if me.id == live.staff_id => None,
+                    Ok(_) => Some(AppError::unauthorized("invalid_token", "登录凭证无效,请重新登录")),
+                    // A disabled account or an expired token: the session is over.
+                    Err(e @ AppError::Unauthorized { .. }) => Some(e),
+                    // A passing database hiccup is no reason to drop a caseworker's feed.
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not re-check an SSE session; keeping it");
+                        None
+                    }
+                };
+                return match verdict {
+                    None => Some((Ok(web::Bytes::from_static(b": heartbeat\n\n")), live)),
+                    Some(e) => {
+                        // Tell the client why, then close: it must log in again.
+                        let data = serde_json::to_string(&e.body()).unwrap_or_default();
+                        live.closing = true;
+                        Some((Ok(web::Bytes::from(format!("event: session_ended\ndata: {data}\n\n"))), live))
+                    }
+                };
+            }
             item = live.rx.recv() => match item {
                 Ok(item) if item.staff_id == live.staff_id && !live.sent.contains(&item.inbox_id) => {
                     if let Ok(Some(row)) = inbox::find_own(&live.state.db, live.staff_id, item.inbox_id).await {
@@ -192,13 +216,16 @@ pub async fn stream(
         Some(after) => inbox::since(&state.db, me.id, after, 500).await?,
         None => Vec::new(),
     };
+    let heartbeat = state.settings.notify.sse_heartbeat;
     let live = Live {
         state: state.clone(),
         staff_id: me.id,
+        token,
+        closing: false,
         queue: backlog.into(),
         sent: HashSet::new(),
         rx,
-        heartbeat: tokio::time::interval_at(tokio::time::Instant::now() + HEARTBEAT, HEARTBEAT),
+        heartbeat: tokio::time::interval_at(tokio::time::Instant::now() + heartbeat, heartbeat),
         greeted: false,
     };
     Ok(HttpResponse::Ok()

@@ -40,6 +40,10 @@ impl IdCardNumber {
         if value.chars().count() != 18 {
             return Err("身份证号应为 18 位".into());
         }
+        // Byte positions below assume ASCII; anything else is malformed anyway.
+        if !value.is_ascii() {
+            return Err("身份证号格式不正确:前 17 位应为数字,最后一位为数字或 X".into());
+        }
         let (body, last) = value.split_at(17);
         if !body.chars().all(|c| c.is_ascii_digit())
             || !last.chars().all(|c| c.is_ascii_digit() || c == 'X')
@@ -162,6 +166,27 @@ mod tests {
             digits[pos] = char::from_digit((d + delta) % 10, 10).unwrap();
             let changed: String = digits.into_iter().collect();
             proptest::prop_assert!(IdCardNumber::parse(&changed, today()).is_err(), "{changed} accepted");
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever a resident types, parsing answers with a value or a message, never a panic.
+        #[test]
+        fn no_input_makes_the_parsers_panic(input in "\\PC{0,24}") {
+            let _ = IdCardNumber::parse(&input, today());
+            let _ = crate::privacy::MobileNumber::parse(&input);
+            let _ = crate::jurisdictions::domain::Code::parse(&input);
+        }
+    }
+
+    #[test]
+    fn multi_byte_characters_at_the_check_position_are_refused_not_a_panic() {
+        for input in [
+            "1101051949123100中1",
+            "110105194912310中2X",
+            "１１０１０５１９４９１２３１００２Ｘ",
+        ] {
+            assert!(IdCardNumber::parse(input, today()).is_err(), "{input}");
         }
     }
 

@@ -36,6 +36,17 @@ impl Role {
         Role::ALL.into_iter().find(|r| r.as_str() == s)
     }
 
+    /// How a resident sees someone in this role (timelines show roles, not names).
+    pub fn public_title(self) -> &'static str {
+        match self {
+            Role::Admin => "管理员",
+            Role::Supervisor => "督办人员",
+            Role::Approver => "审批人员",
+            Role::Caseworker => "社区工作者",
+            Role::Operator => "热线话务员",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Role::Admin => "管理员",
