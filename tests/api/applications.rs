@@ -208,13 +208,41 @@ both_backends! {
         // Lower-case x and another resident: still the same person.
         let dup = app.apply(&b.access, &application_body("minimum_living_allowance", XINJIN, &id_no.to_lowercase())).await;
         dup.assert_error(409, "duplicate_application");
-        assert_eq!(dup.body["error"]["details"]["existing_id"], first.body["id"]);
+        assert!(dup.body["error"]["details"].get("existing_id").is_none(), "B may not learn A's case id: {}", dup.text);
+        // The owner is pointed at the case they already have.
+        let again = app.apply(&a.access, &application_body("minimum_living_allowance", FUAN, &id_no)).await;
+        again.assert_error(409, "duplicate_application");
+        assert_eq!(again.body["error"]["details"]["existing_id"], first.body["id"]);
         // Another type is fine; after withdrawal the same type is fine again.
         app.apply(&a.access, &application_body("medical_assistance", FUAN, &id_no)).await.assert_status(201);
         app.post(&format!("/api/v1/applications/{}/withdraw", id_of(&first)), Some(&a.access), &json!({"reason": "已找到工作"}))
             .await
             .assert_status(200);
         app.apply(&b.access, &application_body("minimum_living_allowance", XINJIN, &id_no)).await.assert_status(201);
+    }
+
+    async fn a_draft_holds_no_place_and_the_first_submission_wins(app) {
+        app.seed_demo().await;
+        let (_, a) = app.resident_login("o_draft_a").await;
+        let (_, b) = app.resident_login("o_draft_b").await;
+        let id_no = id_number("19600707", "091");
+        let mut body = application_body("minimum_living_allowance", FUAN, &id_no);
+        body["draft"] = json!(true);
+        let draft = app.apply(&a.access, &body).await;
+        draft.assert_status(201);
+        // A's unfinished draft does not stop B from applying for the same person.
+        let submitted = app.apply(&b.access, &application_body("minimum_living_allowance", XINJIN, &id_no)).await;
+        submitted.assert_status(201);
+        // A's submission now collides, without learning B's case.
+        let late = app.post(&format!("/api/v1/applications/{}/submit", id_of(&draft)), Some(&a.access), &json!({})).await;
+        late.assert_error(409, "duplicate_application");
+        assert!(late.body["error"]["details"].get("existing_id").is_none(), "{}", late.text);
+        assert_eq!(app.stored(&id_of(&draft)).await.status, "draft", "the draft is kept for the resident");
+        // Once B's case is withdrawn, A's draft goes through.
+        app.post(&format!("/api/v1/applications/{}/withdraw", id_of(&submitted)), Some(&b.access), &json!({"reason": "由家属另行办理"}))
+            .await
+            .assert_status(200);
+        app.post(&format!("/api/v1/applications/{}/submit", id_of(&draft)), Some(&a.access), &json!({})).await.assert_status(200);
     }
 
     async fn bad_fields_are_all_named_in_chinese(app) {

@@ -478,6 +478,14 @@ both_backends! {
         let res = enter(&app, &op, call_body("help", json!({"application": application}))).await;
         res.assert_error(422, "validation_failed");
         assert_eq!(res.body["error"]["fields"]["application.community_code"], "该社区不在您的辖区内");
+        // Nor through a scanned scene that routes to a community outside.
+        let (_, admin) = app.staff_token("admin", "120000").await;
+        let poster = app.create_entry_point(&admin, TAIERZHUANG, "台儿庄社区海报").await;
+        let mut scanned = application_for_call("temporary_assistance", "081");
+        scanned["scene"] = poster["scene"].clone();
+        let res = enter(&app, &op, call_body("help", json!({"application": scanned}))).await;
+        res.assert_error(422, "validation_failed");
+        assert_eq!(res.body["error"]["fields"]["application.scene"], "该二维码所属社区不在您的辖区内");
         // The caller history shows only the case inside (the resident's number is the applicant's).
         let history = app.get("/api/v1/hotline/callers/13812345678", Some(&op)).await;
         history.assert_status(200);

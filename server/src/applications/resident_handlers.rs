@@ -90,6 +90,7 @@ pub async fn create(
             resident_id: Some(me.id),
             actor: EventActor::resident(&me),
             input: &input,
+            staff_scope: None,
         },
     )
     .await?;

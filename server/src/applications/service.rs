@@ -25,7 +25,7 @@ use crate::{
     calendar::domain::local_date,
     db,
     error::{AppError, AppResult, FieldErrors},
-    jurisdictions::{self as juris, Level},
+    jurisdictions::{self as juris, Level, Scope},
     state::AppState,
 };
 
@@ -74,6 +74,26 @@ pub struct Intake<'a> {
     pub resident_id: Option<Uuid>,
     pub actor: EventActor,
     pub input: &'a ApplicationInput,
+    /// The entering staff member's jurisdiction, when staff enter the case.
+    pub staff_scope: Option<&'a Scope>,
+}
+
+/// Who is told the id of the case a duplicate collides with: only someone who may open it.
+#[derive(Clone, Copy)]
+pub enum Viewer<'a> {
+    Resident(Uuid),
+    Staff(&'a Scope),
+    Nobody,
+}
+
+impl Viewer<'_> {
+    fn may_see(self, app: &applications::Model) -> bool {
+        match self {
+            Viewer::Resident(id) => app.resident_id == Some(id),
+            Viewer::Staff(scope) => scope.contains(&app.jurisdiction_path),
+            Viewer::Nobody => false,
+        }
+    }
 }
 
 /// The community a case goes to: the scanned entry point's, or the named community.
@@ -252,11 +272,30 @@ async fn enabled_type(
         .filter(|t| t.enabled))
 }
 
-fn duplicate(existing: &applications::Model) -> AppError {
+/// The refusal of a second open case of one type for one ID number. The existing case is named
+/// only to someone who may open it; anyone else learns no more than that one exists.
+pub fn duplicate(existing: &applications::Model, viewer: Viewer<'_>) -> AppError {
     AppError::Conflict {
         code: "duplicate_application",
         message: "该身份证号已有一件同类申请正在办理,请勿重复申请".into(),
-        details: Some(json!({ "existing_id": existing.id })),
+        details: viewer
+            .may_see(existing)
+            .then(|| json!({ "existing_id": existing.id })),
+    }
+}
+
+/// The one-open-case key: an ID number (blind index) and an assistance type.
+fn open_key(id_bidx: &str, kind: &str) -> String {
+    format!("{id_bidx}:{kind}")
+}
+
+fn unique_violation(e: sea_orm::DbErr) -> AppError {
+    match e.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::conflict(
+            "duplicate_application",
+            "该身份证号已有一件同类申请正在办理,请勿重复申请",
+        ),
+        _ => AppError::Database(e),
     }
 }
 
@@ -295,8 +334,9 @@ fn set_clock(model: &mut applications::Model, clock: &Clock) {
     model.escalation_level = 0;
 }
 
-/// Creates an application (a draft when asked online). Duplicates of an open case of the same
-/// type for the same ID number are refused with the existing case's id.
+/// Creates an application (a draft when asked online). Duplicates of a submitted, open case of the
+/// same type for the same ID number are refused. A draft claims nothing: the one-open-case slot is
+/// taken at submission, so an abandoned draft never blocks a real application.
 pub async fn create(
     state: &AppState,
     txn: &DatabaseTransaction,
@@ -322,9 +362,14 @@ pub async fn create(
 
     let id = Uuid::now_v7();
     let id_bidx = state.cipher.blind_index("id_number", v.id_number.as_str());
-    let open_key = format!("{id_bidx}:{}", kind.code);
-    if let Some(existing) = store::find_open_by_key(txn, &open_key).await? {
-        return Err(duplicate(&existing));
+    let key = open_key(&id_bidx, &kind.code);
+    if let Some(existing) = store::find_open_by_key(txn, &key).await? {
+        let viewer = match (intake.resident_id, intake.staff_scope) {
+            (Some(resident), _) => Viewer::Resident(resident),
+            (None, Some(scope)) => Viewer::Staff(scope),
+            (None, None) => Viewer::Nobody,
+        };
+        return Err(duplicate(&existing, viewer));
     }
     let mut model = applications::Model {
         id,
@@ -359,7 +404,7 @@ pub async fn create(
         household_enc: String::new(),
         monthly_income_fen: None,
         description: String::new(),
-        open_key: Some(open_key),
+        open_key: (!draft).then_some(key),
         resume_status: None,
         supplement_items: None,
         assignee_id: None,
@@ -390,13 +435,7 @@ pub async fn create(
     }
     let app = store::insert(txn, model.into_active_model())
         .await
-        .map_err(|e| match e.sql_err() {
-            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::conflict(
-                "duplicate_application",
-                "该身份证号已有一件同类申请正在办理,请勿重复申请",
-            ),
-            _ => AppError::Database(e),
-        })?;
+        .map_err(unique_violation)?;
     events::record(
         txn,
         NewEvent {
@@ -462,15 +501,13 @@ pub async fn update_draft(
     else {
         return Err(AppError::validation(fields));
     };
-    let open_key = format!(
-        "{}:{}",
-        state.cipher.blind_index("id_number", v.id_number.as_str()),
-        kind.code
+    // Said now rather than at submission, so the resident does not fill in a form in vain.
+    let key = open_key(
+        &state.cipher.blind_index("id_number", v.id_number.as_str()),
+        &kind.code,
     );
-    if let Some(existing) = store::find_open_by_key(txn, &open_key).await?
-        && existing.id != app.id
-    {
-        return Err(duplicate(&existing));
+    if let Some(existing) = store::find_open_by_key(txn, &key).await? {
+        return Err(duplicate(&existing, Viewer::Resident(resident.id)));
     }
     let version = app.version;
     let mut model = app;
@@ -480,7 +517,6 @@ pub async fn update_draft(
     model.jurisdiction_path = routing.community.path.clone();
     model.entry_point_id = routing.entry_point_id;
     model.scene = routing.scene;
-    model.open_key = Some(open_key);
     let mut active = sea_orm::ActiveModelTrait::reset_all(model.into_active_model());
     active.id = sea_orm::ActiveValue::NotSet;
     active.created_at = sea_orm::ActiveValue::NotSet;
@@ -544,6 +580,11 @@ pub async fn submit(
     };
     domain::validate(&input, Some(&kind), local_date(db::now()), true)
         .map_err(AppError::validation)?;
+    // The draft takes the one-open-case slot now; another submitted case of the type refuses it.
+    let key = open_key(&app.applicant_id_bidx, &app.assistance_type);
+    if let Some(existing) = store::find_open_by_key(txn, &key).await? {
+        return Err(duplicate(&existing, Viewer::Resident(resident.id)));
+    }
     let cal = sla::calendar(txn).await?;
     let mut model = app.clone();
     model.status = Status::Submitted.as_str().into();
@@ -554,10 +595,14 @@ pub async fn submit(
         total_due_at: Set(model.total_due_at),
         sla_state: Set(model.sla_state.clone()),
         escalation_level: Set(0),
+        open_key: Set(Some(key)),
         ..Default::default()
     };
     sla::Clock::of(&model).apply(&mut active, false);
-    if !store::update_versioned(txn, id, app.version, active).await? {
+    if !store::update_versioned(txn, id, app.version, active)
+        .await
+        .map_err(unique_violation)?
+    {
         return Err(stale());
     }
     let app = store::find(txn, id).await?.ok_or_else(super::not_found)?;

@@ -354,10 +354,16 @@ pub async fn execute_in(
             let why = text(note.as_deref(), "note", 2, 1000, "请写明重新办理的原因")?;
             let key = format!("{}:{}", app.applicant_id_bidx, app.assistance_type);
             if let Some(other) = store::find_open_by_key(txn, &key).await? {
+                let visible = match who {
+                    Who::Staff(me) | Who::FollowUp(me) => {
+                        me.scope.contains(&other.jurisdiction_path)
+                    }
+                    Who::Resident(_) => false,
+                };
                 return Err(AppError::Conflict {
                     code: "duplicate_application",
                     message: "该申请人已有一件同类申请正在办理,不能重新办理本件".into(),
-                    details: Some(json!({ "existing_id": other.id })),
+                    details: visible.then(|| json!({ "existing_id": other.id })),
                 });
             }
             plan.changes.open_key = Set(Some(key));

@@ -119,10 +119,19 @@ pub async fn enter(state: &AppState, me: &Staff, input: CallInput) -> AppResult<
                     resident_id: None,
                     actor: EventActor::staff(me),
                     input: a,
+                    staff_scope: Some(&me.scope),
                 },
             )
             .await;
             match made {
+                // A scanned scene may route outside the operator's jurisdiction.
+                Ok(app) if !me.scope.contains(&app.jurisdiction_path) => {
+                    fields.insert(
+                        "application.scene".into(),
+                        "该二维码所属社区不在您的辖区内".into(),
+                    );
+                    None
+                }
                 Ok(app) => Some(app),
                 Err(AppError::Validation { fields: more, .. }) => {
                     fields.extend(
