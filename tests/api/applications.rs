@@ -322,7 +322,7 @@ both_backends! {
         app.get(&format!("/api/v1/staff/applications/{id}"), Some(&city_supervisor)).await.assert_status(200);
     }
 
-    async fn full_personal_data_is_for_the_assigned_caseworker_or_an_approver_and_is_logged(app) {
+    async fn full_personal_data_is_for_the_assigned_caseworker_or_the_streets_approver_and_is_logged(app) {
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
         app.seed_demo().await;
         let (_, r) = app.resident_login("o_pii").await;
@@ -344,6 +344,8 @@ both_backends! {
         app.get(&path, Some(&approver)).await.assert_status(200);
         app.get(&path, Some(&colleague)).await.assert_error(403, "pii_not_allowed");
         app.get(&path, Some(&supervisor)).await.assert_error(403, "pii_not_allowed");
+        let (_, district_approver) = app.staff_token("approver", "120101").await;
+        app.get(&path, Some(&district_approver)).await.assert_error(403, "pii_not_allowed");
         app.get(&format!("/api/v1/staff/applications/{id}/pii?reason="), Some(&worker_token)).await.assert_status(422);
 
         let log = entity::audit_log::Entity::find()

@@ -222,6 +222,15 @@ both_backends! {
         assert_eq!(reopened.body["sla"]["state"], "on_track");
         assert!(reopened.body["sla"]["deadline_at"].is_string());
         app.act(&worker, &id, "submit_review", json!({"note": "复核"})).await.assert_status(200);
+        // The resident reads the refusal's reason and that the case was reopened, not why inside.
+        let timeline = app.get(&format!("/api/v1/applications/{id}/timeline"), Some(&resident.access)).await;
+        let items = timeline.body["items"].as_array().unwrap();
+        let of = |action: &str| items.iter().find(|e| e["action"] == action).unwrap_or_else(|| panic!("{action} in {}", timeline.text));
+        assert_eq!(of("reject")["data"]["reason"], "不属于临时救助范围");
+        assert!(of("reopen")["data"].is_null(), "{}", timeline.text);
+        assert!(!timeline.text.contains("回访不满意"), "internal reason leaked: {}", timeline.text);
+        let staff = app.get(&format!("/api/v1/staff/applications/{id}"), Some(&supervisor)).await;
+        assert!(staff.text.contains("回访不满意"), "{}", staff.text);
     }
 
     async fn the_work_list_filters_searches_and_pages_without_repeats(app) {

@@ -24,7 +24,7 @@ use crate::{
     db,
     error::{AppError, AppResult, ErrorBody},
     http::cursor,
-    jurisdictions::{self, JurisdictionNode},
+    jurisdictions::{self, JurisdictionNode, Level},
     privacy::{IdCardNumber, MobileNumber},
     staff::{self, Role},
     state::AppState,
@@ -276,7 +276,8 @@ pub async fn transition(
     Ok(HttpResponse::Ok().json(detail(&state, &app).await?))
 }
 
-/// The unmasked ID numbers and phones of a case, for its assigned caseworker or an approver.
+/// The unmasked ID numbers and phones of a case, for its assigned caseworker or its street's
+/// approver.
 /// Every read is written to the access log with the reason given.
 #[utoipa::path(
     get,
@@ -286,7 +287,7 @@ pub async fn transition(
     params(("id" = Uuid, Path), PiiQuery),
     responses(
         (status = 200, body = PiiResponse),
-        (status = 403, description = "not the assigned caseworker or an approver", body = ErrorBody),
+        (status = 403, description = "not the assigned caseworker or the street's approver", body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 422, description = "no reason given", body = ErrorBody),
     )
@@ -307,7 +308,8 @@ pub async fn pii(
         .filter(|a| a.status != Status::Draft.as_str())
         .ok_or_else(not_found)?;
     let allowed = match me.role {
-        Role::Approver => true,
+        // The approver of the case's own street decides it; a wider approver reads masked data.
+        Role::Approver => me.scope.level == Level::Street,
         Role::Caseworker => app.assignee_id == Some(me.id),
         _ => false,
     };
@@ -315,7 +317,7 @@ pub async fn pii(
         tracing::warn!(staff_id = %me.id, application_id = %app.id, "unmasked read refused");
         return Err(AppError::forbidden(
             "pii_not_allowed",
-            "只有承办该案件的社区工作者或审批人员可以查看完整信息",
+            "只有承办该案件的社区工作者或所在街道的审批人员可以查看完整信息",
         ));
     }
     let revealed = pii::reveal(&state.cipher, &app)?;

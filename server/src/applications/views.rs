@@ -187,6 +187,35 @@ pub fn timeline_entry(e: &application_events::Model, for_resident: bool) -> Time
         } else {
             e.note.clone()
         },
-        data: e.data.clone(),
+        data: if for_resident {
+            resident_data(&e.action, e.data.as_ref())
+        } else {
+            e.data.clone()
+        },
     }
+}
+
+/// What of an event's details a resident is shown: what they must supply or were given, and the
+/// dates that concern them. Staff names and ids, community moves, escalation levels and internal
+/// reasons (a reopening's) stay inside; only a refusal's reason is the resident's to read.
+fn resident_data(action: &str, data: Option<&serde_json::Value>) -> Option<serde_json::Value> {
+    const SHOWN: &[&str] = &[
+        "items",
+        "requested",
+        "supplied",
+        "amount_yuan",
+        "ends_at",
+        "days",
+        "backfill_due_at",
+        "channel",
+    ];
+    let object = data?.as_object()?;
+    let kept: serde_json::Map<String, serde_json::Value> = object
+        .iter()
+        .filter(|(k, _)| {
+            SHOWN.contains(&k.as_str()) || (action == "reject" && k.as_str() == "reason")
+        })
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    (!kept.is_empty()).then_some(serde_json::Value::Object(kept))
 }
