@@ -35,6 +35,7 @@ pub struct RawSettings {
     pub ztc_jwt_keys: Option<String>,
     pub ztc_data_key: Option<String>,
     pub ztc_data_key_previous: Option<String>,
+    pub ztc_index_key: Option<String>,
     pub wechat_app_id: Option<String>,
     pub wechat_app_secret: Option<String>,
     pub wechat_api_base: Option<String>,
@@ -106,6 +107,11 @@ pub const SETTINGS_DOC: &[(&str, &str, &str)] = &[
         "ZTC_DATA_KEY_PREVIOUS",
         "older data keys (comma-separated) still accepted for decryption",
         "unset",
+    ),
+    (
+        "ZTC_INDEX_KEY",
+        "base64 of 32 bytes: blind-index key for ID-number/phone lookups; never rotated (required in production)",
+        "derived from ZTC_DATA_KEY in development",
     ),
     (
         "WECHAT_APP_ID",
@@ -365,6 +371,10 @@ impl Clone for SecretBytes {
 pub struct DataKeys {
     pub current: SecretBytes,
     pub previous: Vec<SecretBytes>,
+    /// The blind-index key. It is separate so that rotating `current` leaves every stored index
+    /// (duplicate checks, search by ID number or phone) valid. `None`: derived from `current`,
+    /// which development allows and production refuses.
+    pub index: Option<SecretBytes>,
 }
 
 /// Key material; `Debug` shows only that it is redacted.
@@ -542,6 +552,24 @@ impl Settings {
                 }
             }
         }
+
+        let index_key = match non_empty(&raw.ztc_index_key) {
+            Some(v) => match parse_data_key(&v) {
+                Ok(k) => Some(k),
+                Err(e) => {
+                    problems.push(format!("ZTC_INDEX_KEY: {e}"));
+                    None
+                }
+            },
+            None if prod => {
+                problems.push(
+                    "ZTC_INDEX_KEY: must be set in production (base64 of 32 bytes, kept when ZTC_DATA_KEY rotates)"
+                        .into(),
+                );
+                None
+            }
+            None => None,
+        };
 
         let app_id = non_empty(&raw.wechat_app_id);
         let app_secret = non_empty(&raw.wechat_app_secret).map(SecretString::from);
@@ -786,6 +814,7 @@ impl Settings {
             data_keys: DataKeys {
                 current,
                 previous: previous_keys,
+                index: index_key,
             },
             wechat: WechatSettings {
                 app_id,
@@ -1073,6 +1102,7 @@ mod tests {
             "ZTC_PUBLIC_BASE_URL",
             "ZTC_JWT_KEYS",
             "WECHAT_APP_ID",
+            "ZTC_INDEX_KEY",
         ] {
             assert!(err.contains(name), "{name} missing from: {err}");
         }
@@ -1089,6 +1119,7 @@ mod tests {
             wechat_app_id: Some("wx123".into()),
             wechat_app_secret: Some("s".into()),
             wechat_progress_template_id: Some("tmpl-progress".into()),
+            ztc_index_key: Some(generate_data_key()),
             ..dev_raw()
         };
         let s = Settings::from_raw(raw).unwrap();

@@ -1,6 +1,8 @@
 //! AES-256-GCM field encryption with a fresh random nonce per value and the key id stored with
-//! it, plus keyed HMAC-SHA256 blind indexes for equality lookups. Both keys are derived from
-//! `ZTC_DATA_KEY` with domain separation; older keys stay usable for decryption.
+//! it, plus keyed HMAC-SHA256 blind indexes for equality lookups. Encryption keys are derived
+//! from `ZTC_DATA_KEY` with domain separation, and older keys stay usable for decryption. The
+//! blind-index key comes from `ZTC_INDEX_KEY`, which outlives data-key rotations (development may
+//! leave it unset: it is then derived from the data key).
 //!
 //! Stored form: `v1.{key_id}.{base64(nonce ‖ ciphertext ‖ tag)}`. The associated data binds a
 //! value to its context (e.g. `applications.id_number:{row id}`), so a ciphertext copied into
@@ -72,7 +74,12 @@ impl FieldCipher {
         FieldCipher {
             current: data_key(keys.current.expose()),
             previous: keys.previous.iter().map(|k| data_key(k.expose())).collect(),
-            index_key: derive(keys.current.expose(), "zhitongche/blind-index/v1"),
+            index_key: derive(
+                keys.index
+                    .as_ref()
+                    .map_or(keys.current.expose(), |k| k.expose()),
+                "zhitongche/blind-index/v1",
+            ),
         }
     }
 
@@ -153,6 +160,7 @@ mod tests {
                 .iter()
                 .map(|b| SecretBytes::new(vec![*b; 32]))
                 .collect(),
+            index: None,
         })
     }
 
@@ -205,5 +213,22 @@ mod tests {
             cipher(2, &[]).blind_index("id", "X")
         );
         assert_eq!(c.blind_index("id", "X").len(), 64);
+    }
+
+    #[test]
+    fn with_an_index_key_a_data_key_rotation_keeps_every_blind_index() {
+        let keys = |current: u8, previous: &[u8]| DataKeys {
+            current: SecretBytes::new(vec![current; 32]),
+            previous: previous
+                .iter()
+                .map(|b| SecretBytes::new(vec![*b; 32]))
+                .collect(),
+            index: Some(SecretBytes::new(vec![9; 32])),
+        };
+        let before = FieldCipher::new(&keys(1, &[]));
+        let after = FieldCipher::new(&keys(2, &[1]));
+        assert_eq!(before.blind_index("id", "X"), after.blind_index("id", "X"));
+        let stored = before.encrypt("ctx", "secret");
+        assert_eq!(after.decrypt("ctx", &stored).unwrap(), "secret");
     }
 }
