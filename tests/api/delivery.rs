@@ -423,6 +423,65 @@ async fn a_consumer_that_dies_before_sending_has_its_work_taken_over_and_sent_on
     drop(healthy);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_consumer_that_dies_between_sending_and_recording_causes_at_most_one_repeat() {
+    let app = spawn(Backend::Postgres, false).await;
+    mock_send(&app, json!({"errcode": 0, "errmsg": "ok", "msgid": 14})).await;
+    let (resident_id, resident) = app.resident_login("o_crash_mid").await;
+    consent(&app, resident_id, 3).await;
+    apply(&app, &resident.access, "781").await;
+    relay::run_once(&app.state).await.unwrap();
+    // A consumer claims the notice and sends it… and dies before writing down that it did.
+    let id = deliveries(&app, "wechat").await[0].id;
+    let claimed = store::claim(&app.state.db, id, std::time::Duration::from_secs(1))
+        .await
+        .unwrap()
+        .expect("claimed");
+    zhitongche::notify::wechat_channel::deliver(&app.state, &claimed)
+        .await
+        .unwrap();
+    assert_eq!(sends(&app).await.len(), 1);
+    // Once the lease has run out, nobody simply takes it over as if nothing had been sent.
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    assert!(
+        store::claim(&app.state.db, id, std::time::Duration::from_secs(1))
+            .await
+            .unwrap()
+            .is_none(),
+        "an expired WeChat send is not claimable"
+    );
+    // The reconciler calls its outcome unknown and retries it once: at most one repeat.
+    let healthy = app_with_workers(&app).await;
+    let done = eventually(20, "the retried notice recorded", || async {
+        deliveries(&app, "wechat")
+            .await
+            .into_iter()
+            .find(|d| d.state == "sent")
+    })
+    .await;
+    assert_eq!(sends(&app).await.len(), 2, "the one documented repeat");
+    assert_eq!(done.attempts, 2);
+    drop(healthy);
+
+    // Had the retry's consumer died mid-send too, the notice is dead-lettered, not sent again.
+    {
+        use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
+        let mut m = done.into_active_model();
+        m.state = Set("sending".into());
+        m.last_error = Set(Some("outcome unknown: consumer stopped during send".into()));
+        m.lease_until = Set(Some(chrono::Utc::now() - chrono::Duration::seconds(1)));
+        m.updated_at = Set(chrono::Utc::now() - chrono::Duration::seconds(5));
+        m.update(&app.state.db).await.unwrap();
+    }
+    zhitongche::notify::reconciler::run_once(&app.state)
+        .await
+        .unwrap();
+    let dead = store::find(&app.state.db, id).await.unwrap().unwrap();
+    assert_eq!(dead.state, "dead");
+    assert!(dead.last_error.unwrap().contains("retried once"));
+    assert_eq!(sends(&app).await.len(), 2);
+}
+
 /// A second instance on the same database and Redis that runs the pipeline (and uses the
 /// first one's fake WeChat).
 async fn app_with_workers(app: &TestApp) -> TestApp {

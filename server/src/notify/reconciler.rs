@@ -1,13 +1,15 @@
 //! The reconciler: re-publishes deliveries that should have moved but did not — pending ones
 //! whose message was lost (Redis restarted, stream deleted), retries that have come due, sends
 //! whose consumer died — so a lost message delays a notification but never loses it. A send
-//! whose outcome was unknown (timeout) is retried once.
+//! whose outcome is unknown (a timeout, or a consumer that stopped between claiming a WeChat
+//! notice and recording how it went) is retried once: the resident may get that one notice
+//! twice, never more, and a second unknown dead-letters it for a person to look at.
 
 use sea_orm::DbErr;
 
 use crate::{
     notify::{
-        store::{self, DEAD, RETRY, UNKNOWN},
+        store::{self, DEAD, RETRY, SENDING, UNKNOWN, WECHAT},
         transport::Message,
     },
     state::AppState,
@@ -16,26 +18,32 @@ use crate::{
 const BATCH: u64 = 500;
 /// Marks the error of a send already retried once after an unknown outcome.
 pub const UNKNOWN_RETRIED: &str = "outcome unknown; retried once";
+const STOPPED: &str = "consumer stopped during send";
 
 /// One pass; returns how many deliveries were re-published.
 pub async fn run_once(state: &AppState) -> Result<usize, DbErr> {
     let stuck = store::stuck(&state.db, state.settings.notify.republish_after, BATCH).await?;
     let mut messages = Vec::new();
     for d in stuck {
-        let next = if d.state == UNKNOWN {
-            if d.last_error
-                .as_deref()
-                .is_some_and(|e| e.contains(UNKNOWN_RETRIED))
-            {
-                DEAD
+        let last = d.last_error.as_deref().unwrap_or("");
+        let (next, error) = if d.state == UNKNOWN {
+            if last.contains(UNKNOWN_RETRIED) {
+                (DEAD, None)
             } else {
-                RETRY
+                (RETRY, None)
+            }
+        } else if d.state == SENDING && d.channel == WECHAT {
+            // Its consumer stopped mid-send: the notice may or may not have gone out.
+            if last.starts_with("outcome unknown") || last.contains(UNKNOWN_RETRIED) {
+                (DEAD, Some(format!("{UNKNOWN_RETRIED}: {STOPPED}")))
+            } else {
+                (RETRY, Some(format!("outcome unknown: {STOPPED}")))
             }
         } else {
-            d.state.as_str()
+            (d.state.as_str(), None)
         };
         // Conditional: if two instances reconcile at once, only one republishes.
-        if !store::touch(&state.db, &d, next).await? {
+        if !store::touch(&state.db, &d, next, error.as_deref()).await? {
             continue;
         }
         if next == DEAD {

@@ -70,6 +70,9 @@ pub async fn insert_all(db: &impl ConnectionTrait, rows: Vec<NewDelivery>) -> Re
     Ok(())
 }
 
+/// Due deliveries, and staff notices whose holder's lease ran out. A WeChat notice whose holder
+/// vanished mid-send is not taken over here: it may have reached the resident, so the
+/// reconciler treats it as an unknown outcome (retried once, never more).
 fn claimable(now: DateTime<Utc>) -> Condition {
     Condition::any()
         .add(
@@ -80,6 +83,7 @@ fn claimable(now: DateTime<Utc>) -> Condition {
         .add(
             deliveries::Column::State
                 .eq(SENDING)
+                .and(deliveries::Column::Channel.ne(WECHAT))
                 .and(deliveries::Column::LeaseUntil.lt(now)),
         )
 }
@@ -347,11 +351,13 @@ pub async fn stuck(
         .await
 }
 
-/// Marks a delivery as just re-published, if nobody changed it meanwhile.
+/// Marks a delivery as just re-published (with a new error when given), if nobody changed it
+/// meanwhile.
 pub async fn touch(
     db: &impl ConnectionTrait,
     d: &deliveries::Model,
     new_state: &str,
+    error: Option<&str>,
 ) -> Result<bool, DbErr> {
     let now = db::now();
     let mut q = deliveries::Entity::update_many()
@@ -359,6 +365,15 @@ pub async fn touch(
         .col_expr(deliveries::Column::State, Expr::value(new_state));
     if new_state == RETRY {
         q = q.col_expr(deliveries::Column::NextAttemptAt, Expr::value(now));
+    }
+    if new_state != SENDING {
+        q = q.col_expr(
+            deliveries::Column::LeaseUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        );
+    }
+    if let Some(error) = error {
+        q = q.col_expr(deliveries::Column::LastError, Expr::value(error));
     }
     let res = q
         .filter(deliveries::Column::Id.eq(d.id))
