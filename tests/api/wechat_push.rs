@@ -92,6 +92,17 @@ async fn popup_events_add_credits_once_in_plain_and_safe_mode() {
     res.assert_status(200);
     assert_eq!(res.text, "success");
     assert_eq!(credits(&app, &resident.access).await["dev-progress"], 1);
+    // The mini-program reports the same tap itself: acknowledged, not counted twice.
+    let reported = app
+        .post(
+            "/api/v1/me/subscriptions",
+            Some(&resident.access),
+            &json!({"results": {"dev-progress": "accept"}}),
+        )
+        .await;
+    reported.assert_status(200);
+    assert_eq!(reported.body["recorded"], false);
+    assert_eq!(reported.body["credits"]["dev-progress"], 1);
     // WeChat retries the same push: no second credit.
     push(&app, &plain_query("1700000001", "b"), &one)
         .await
@@ -176,6 +187,7 @@ async fn residents_record_consent_for_known_templates_only() {
         .await;
     res.assert_status(200);
     assert_eq!(res.body["credits"]["dev-progress"], 1);
+    assert_eq!(res.body["recorded"], true);
     app.post(
         "/api/v1/me/subscriptions",
         Some(&resident.access),

@@ -137,4 +137,7 @@ pub struct ConsentRequest {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ConsentResponse {
     pub credits: BTreeMap<String, i32>,
+    /// `false` when WeChat's message push is configured: its popup events are the record of
+    /// consent, so the mini-program's own report is accepted but not counted a second time.
+    pub recorded: bool,
 }

@@ -55,7 +55,9 @@ pub async fn templates(state: web::Data<AppState>, me: Resident) -> AppResult<Ht
 }
 
 /// Records `wx.requestSubscribeMessage` results: `accept` adds one send, `reject` adds none,
-/// `ban` turns the template off, `filter` (hidden by WeChat) changes nothing.
+/// `ban` turns the template off, `filter` (hidden by WeChat) changes nothing. When WeChat's
+/// message push is configured (`WECHAT_PUSH_TOKEN`), its popup events already record the same
+/// taps, so this report is checked and answered but not counted again (`recorded: false`).
 #[utoipa::path(
     post,
     path = "/api/v1/me/subscriptions",
@@ -87,8 +89,9 @@ pub async fn consent(
     if !fields.is_empty() {
         return Err(AppError::validation(fields));
     }
+    let recorded = state.settings.wechat.push_token.is_none();
     let txn = db::begin(&state.db).await?;
-    for (template, result) in &body.results {
+    for (template, result) in body.results.iter().filter(|_| recorded) {
         match result.as_str() {
             "accept" => store::change_credits(&txn, me.id, template, 1, false, MAX_CREDITS).await?,
             "ban" => store::change_credits(&txn, me.id, template, 0, true, MAX_CREDITS).await?,
@@ -98,5 +101,6 @@ pub async fn consent(
     txn.commit().await?;
     Ok(HttpResponse::Ok().json(ConsentResponse {
         credits: credits(&state, &me).await?,
+        recorded,
     }))
 }
