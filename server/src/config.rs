@@ -260,7 +260,7 @@ pub const SETTINGS_DOC: &[(&str, &str, &str)] = &[
     ),
     (
         "ZTC_TRUST_PROXY",
-        "`true` to take the client IP from X-Forwarded-For",
+        "`true` behind one reverse proxy: the client IP is the last X-Forwarded-For hop (the one it added)",
         "false",
     ),
     ("ZTC_LOG_FORMAT", "`text` or `json`", "text"),

@@ -3,7 +3,7 @@
 
 use std::{
     collections::HashMap,
-    sync::{Arc, Mutex},
+    sync::{Arc, LazyLock, Mutex},
     time::{Duration, Instant},
 };
 
@@ -31,19 +31,29 @@ impl Limiter {
     }
 
     /// Counts one more event under `key` and returns the count in the current window with the
-    /// time left in it.
+    /// time left in it. In Redis the increment and the window's expiry are one atomic script, so
+    /// a counter never outlives its window.
     pub async fn hit(&self, key: &str, window: Duration) -> (u32, Duration) {
+        static HIT: LazyLock<redis::Script> = LazyLock::new(|| {
+            redis::Script::new(
+                "local n = redis.call('INCR', KEYS[1]) \
+                 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end \
+                 local ttl = redis.call('PTTL', KEYS[1]) \
+                 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) ttl = tonumber(ARGV[1]) end \
+                 return {n, ttl}",
+            )
+        });
         if let Some(redis) = &self.redis
             && let Ok(mut c) = redis.conn().await
         {
             let k = redis.key(&format!("rl:{key}"));
-            let n: Result<u32, _> = c.incr(&k, 1).await;
-            if let Ok(n) = n {
-                if n == 1 {
-                    let _: Result<(), _> = c.expire(&k, window.as_secs().max(1) as i64).await;
-                }
-                let ttl: i64 = c.ttl(&k).await.unwrap_or(window.as_secs() as i64);
-                return (n, Duration::from_secs(ttl.max(1) as u64));
+            let res: Result<(u32, i64), _> = HIT
+                .key(&k)
+                .arg(window.as_millis().max(1) as u64)
+                .invoke_async(&mut c)
+                .await;
+            if let Ok((n, ttl_ms)) = res {
+                return (n, Duration::from_millis(ttl_ms.max(1000) as u64));
             }
         }
         let Ok(mut m) = self.memory.lock() else {
@@ -83,6 +93,31 @@ impl Limiter {
         }
     }
 
+    /// Takes back one event counted under `key` (never below zero), e.g. an attempt that turned
+    /// out to be a success.
+    pub async fn release(&self, key: &str) {
+        static RELEASE: LazyLock<redis::Script> = LazyLock::new(|| {
+            redis::Script::new(
+                "local v = tonumber(redis.call('GET', KEYS[1]) or '0') \
+                 if v > 0 then return redis.call('DECR', KEYS[1]) end return 0",
+            )
+        });
+        if let Some(redis) = &self.redis
+            && let Ok(mut c) = redis.conn().await
+        {
+            let k = redis.key(&format!("rl:{key}"));
+            let res: Result<i64, _> = RELEASE.key(&k).invoke_async(&mut c).await;
+            if res.is_ok() {
+                return;
+            }
+        }
+        if let Ok(mut m) = self.memory.lock()
+            && let Some(entry) = m.get_mut(key)
+        {
+            entry.0 = entry.0.saturating_sub(1);
+        }
+    }
+
     pub async fn reset(&self, key: &str) {
         if let Some(redis) = &self.redis
             && let Ok(mut c) = redis.conn().await
@@ -107,8 +142,12 @@ mod tests {
         assert_eq!(l.hit("a", w).await.0, 2);
         assert_eq!(l.peek("a", w).await.0, 2);
         assert_eq!(l.hit("b", w).await.0, 1);
+        l.release("a").await;
+        assert_eq!(l.peek("a", w).await.0, 1);
         l.reset("a").await;
         assert_eq!(l.peek("a", w).await.0, 0);
+        l.release("a").await;
+        assert_eq!(l.peek("a", w).await.0, 0, "never below zero");
         let short = Duration::from_millis(30);
         l.hit("c", short).await;
         tokio::time::sleep(Duration::from_millis(40)).await;

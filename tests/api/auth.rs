@@ -111,6 +111,20 @@ both_backends! {
         app.login(&other).await;
     }
 
+    async fn thirty_parallel_guesses_get_no_more_tries_than_five_in_a_row(app) {
+        app.seed_demo().await;
+        let staff = app.create_staff("caseworker", "120101001001").await;
+        let guesses = (0..30).map(|i| {
+            let body = json!({"username": staff.username, "password": format!("guess-number-{i}")});
+            let app = &app;
+            async move { app.post("/api/v1/auth/staff/login", None, &body).await.status.as_u16() }
+        });
+        let statuses = futures_util::future::join_all(guesses).await;
+        let checked = statuses.iter().filter(|s| **s == 401).count();
+        let refused = statuses.iter().filter(|s| **s == 429).count();
+        assert_eq!((checked, refused), (5, 25), "{statuses:?}");
+    }
+
     async fn a_disabled_account_is_refused_on_its_next_request(app) {
         app.seed_demo().await;
         let (_, admin) = app.staff_token("admin", "120000").await;

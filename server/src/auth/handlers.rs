@@ -51,7 +51,7 @@ pub async fn staff_login(
     {
         return Err(invalid_credentials());
     }
-    state.throttle.check(&username, &ip).await?;
+    state.throttle.attempt(&username, &ip).await?;
 
     let account = staff::store::find_by_username(&state.db, &username).await?;
     let ok = password::verify(
@@ -60,7 +60,6 @@ pub async fn staff_login(
     )
     .await;
     let Some(account) = account.filter(|_| ok) else {
-        state.throttle.failure(&username, &ip).await;
         tracing::warn!(username = %username, ip = %ip, "staff login failed");
         audit::record(
             &state.db,
@@ -78,7 +77,7 @@ pub async fn staff_login(
             "账号已停用,请联系管理员",
         ));
     }
-    state.throttle.success(&username).await;
+    state.throttle.success(&username, &ip).await;
     staff::store::touch_login(&state.db, account.id).await?;
     let (access, expires_in) = state.jwt.issue(Audience::Staff, account.id)?;
     let refresh = store::issue(

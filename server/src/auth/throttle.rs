@@ -27,14 +27,16 @@ impl LoginThrottle {
         LoginThrottle { limiter }
     }
 
-    /// 429 while either counter is at its limit.
-    pub async fn check(&self, account: &str, ip: &str) -> Result<(), AppError> {
+    /// Counts an attempt before the password is checked, so a burst of parallel guesses is
+    /// counted as it arrives rather than after each one is verified; 429 once either counter is
+    /// past its limit. A failure then needs nothing more; a success takes its count back.
+    pub async fn attempt(&self, account: &str, ip: &str) -> Result<(), AppError> {
         for (key, max) in [
             (account_key(account), MAX_FAILURES_PER_ACCOUNT),
             (ip_key(ip), MAX_FAILURES_PER_IP),
         ] {
-            let (count, remaining) = self.limiter.peek(&key, WINDOW).await;
-            if count >= max {
+            let (count, remaining) = self.limiter.hit(&key, WINDOW).await;
+            if count > max {
                 tracing::warn!(account = %account, ip = %ip, "login throttled");
                 return Err(AppError::TooManyRequests {
                     retry_after_secs: remaining.as_secs().max(1),
@@ -44,13 +46,11 @@ impl LoginThrottle {
         Ok(())
     }
 
-    pub async fn failure(&self, account: &str, ip: &str) {
-        self.limiter.hit(&account_key(account), WINDOW).await;
-        self.limiter.hit(&ip_key(ip), WINDOW).await;
-    }
-
-    pub async fn success(&self, account: &str) {
+    /// A correct password: the account starts afresh and the address is not charged for it
+    /// (colleagues behind one office gateway do not use up each other's attempts).
+    pub async fn success(&self, account: &str, ip: &str) {
         self.limiter.reset(&account_key(account)).await;
+        self.limiter.release(&ip_key(ip)).await;
     }
 }
 
@@ -62,16 +62,25 @@ mod tests {
     async fn the_sixth_attempt_after_five_failures_is_refused_until_success_resets() {
         let t = LoginThrottle::new(Limiter::new(None));
         for _ in 0..MAX_FAILURES_PER_ACCOUNT {
-            t.check("alice", "10.0.0.1").await.unwrap();
-            t.failure("alice", "10.0.0.1").await;
+            t.attempt("alice", "10.0.0.1").await.unwrap();
         }
-        let err = t.check("alice", "10.0.0.1").await.unwrap_err();
+        let err = t.attempt("alice", "10.0.0.1").await.unwrap_err();
         assert!(
             matches!(err, AppError::TooManyRequests { retry_after_secs } if retry_after_secs > 0)
         );
         // Another account from the same IP is still allowed.
-        assert!(t.check("bob", "10.0.0.1").await.is_ok());
-        t.success("alice").await;
-        assert!(t.check("alice", "10.0.0.1").await.is_ok());
+        t.attempt("bob", "10.0.0.1").await.unwrap();
+        t.success("alice", "10.0.0.1").await;
+        t.attempt("alice", "10.0.0.1").await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn successes_do_not_use_up_an_addresses_attempts() {
+        let t = LoginThrottle::new(Limiter::new(None));
+        for i in 0..(MAX_FAILURES_PER_IP * 2) {
+            let who = format!("staff{i}");
+            t.attempt(&who, "10.0.0.9").await.unwrap();
+            t.success(&who, "10.0.0.9").await;
+        }
     }
 }
