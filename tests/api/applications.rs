@@ -40,10 +40,17 @@ both_backends! {
         app.act(&worker_token, &id, "submit_review", json!({"note": "入户调查属实,家庭收入低于低保标准"})).await.assert_status(200);
         // 低保 needs 公示 first.
         app.act(&approver, &id, "approve", json!({"amount_yuan": 1130})).await.assert_error(422, "public_notice_required");
+        let before = app.stored(&id).await.total_due_at.unwrap();
         let notice = app.act(&approver, &id, "start_public_notice", json!({})).await;
         notice.assert_status(200);
         assert_eq!(notice.body["status"], "public_notice");
         assert!(notice.body["public_notice_ends_at"].is_string());
+        // 公示 does not eat into the overall limit: it moves later by the notice's working days.
+        let stored = app.stored(&id).await;
+        let cal = zhitongche::applications::sla::calendar(&app.state.db).await.unwrap();
+        let notice_days = cal.working_days_between(chrono::Utc::now(), stored.public_notice_ends_at.unwrap());
+        assert!(notice_days > 0);
+        assert_eq!(stored.total_due_at.unwrap(), cal.extend(before, notice_days));
         app.act(&approver, &id, "approve", json!({"amount_yuan": 1130})).await.assert_error(422, "public_notice_in_progress");
 
         // Seven days pass.
@@ -133,7 +140,11 @@ both_backends! {
         let dibao = app.apply(&resident.access, &dibao).await;
         app.act(&approver, &id_of(&dibao), "emergency_approve", json!({"amount_yuan": 100})).await.assert_error(422, "emergency_not_allowed");
 
-        // The district raises this street's cap.
+        // The street cannot raise its own cap; the district can.
+        let (_, street_supervisor) = app.staff_token("supervisor", "120101001").await;
+        app.send(reqwest::Method::PUT, "/api/v1/admin/jurisdictions/120101001/settings", Some(&street_supervisor), Some(&json!({"emergency_cap_yuan": 6000})))
+            .await
+            .assert_error(403, "above_street_only");
         let settings = app.send(reqwest::Method::PUT, "/api/v1/admin/jurisdictions/120101001/settings", Some(&supervisor), Some(&json!({"emergency_cap_yuan": 6000}))).await;
         settings.assert_status(200);
         let mut urgent = application_body("medical_assistance", FUAN, &id_number("19700101", "041"));

@@ -279,6 +279,10 @@ pub async fn execute_in(
                 local_date(now) + chrono::Duration::days(kind.public_notice_days as i64),
             );
             plan.changes.public_notice_ends_at = Set(Some(ends));
+            // 公示 does not count against the overall limit: it moves later by the notice's
+            // working days.
+            let paused = cal.working_days_between(now, ends);
+            plan.changes.total_due_at = Set(app.total_due_at.map(|t| cal.extend(t, paused)));
             plan.data = json!({ "ends_at": ends, "days": kind.public_notice_days });
         }
         (Who::Staff(me), Action::Approve) => {

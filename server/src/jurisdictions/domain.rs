@@ -75,7 +75,9 @@ impl Code {
         if !s.chars().all(|c| c.is_ascii_alphanumeric()) {
             return Err("区划代码只能包含数字和字母".into());
         }
-        Ok(Code(s.to_string()))
+        // One case only: SQLite's LIKE ignores ASCII case and PostgreSQL's does not, so mixed
+        // case would make scope checks differ between the two.
+        Ok(Code(s.to_ascii_uppercase()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -174,6 +176,7 @@ mod tests {
     #[test]
     fn codes_reject_wildcards_and_overlong_values() {
         assert!(Code::parse("120101").is_ok());
+        assert_eq!(Code::parse(" ab12 ").unwrap().as_str(), "AB12");
         assert!(Code::parse("12%").is_err());
         assert!(Code::parse("1_2").is_err());
         assert!(Code::parse("").is_err());

@@ -265,6 +265,13 @@ pub async fn update_street_settings(
     body: web::Json<UpdateStreetSettingsRequest>,
 ) -> AppResult<HttpResponse> {
     me.require(&[Role::Admin, Role::Supervisor])?;
+    // The cap limits what the street itself may grant, so the street never sets its own.
+    if me.scope.level >= super::Level::Street {
+        return Err(AppError::forbidden(
+            "above_street_only",
+            "先行救助额度由区(县)及以上的管理员或督办人员设定",
+        ));
+    }
     let node = street_in_scope(&state, &me, &code).await?;
     let fen = crate::applications::domain::yuan_to_fen(body.emergency_cap_yuan)
         .map_err(|e| AppError::field("emergency_cap_yuan", e))?;

@@ -19,8 +19,9 @@ pub async fn find_by_code(
     db: &impl ConnectionTrait,
     code: &str,
 ) -> Result<Option<jurisdictions::Model>, DbErr> {
+    // Codes are stored upper-case (see `Code::parse`).
     jurisdictions::Entity::find()
-        .filter(jurisdictions::Column::Code.eq(code))
+        .filter(jurisdictions::Column::Code.eq(code.trim().to_ascii_uppercase()))
         .one(db)
         .await
 }
