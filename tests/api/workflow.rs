@@ -57,7 +57,8 @@ both_backends! {
             _ => json!({}),
         };
         let states = [Status::Submitted, Status::Accepted, Status::NeedsSupplement, Status::Investigating, Status::Review,
-                      Status::EmergencyAid, Status::Approved, Status::Closed];
+                      Status::PublicNotice, Status::EmergencyAid, Status::Approved, Status::Rejected, Status::Withdrawn,
+                      Status::Closed, Status::Reopened];
         let mut checked = 0;
         for status in states {
             for action in Action::STAFF {
@@ -83,7 +84,7 @@ both_backends! {
                 }
             }
         }
-        assert_eq!(checked, 8 * 12 * 5);
+        assert_eq!(checked, states.len() * 12 * 5);
     }
 
     async fn two_approvers_deciding_on_the_same_version_cannot_both_win(app) {
