@@ -274,6 +274,57 @@ both_backends! {
         assert!(String::from_utf8(body).unwrap().contains("二维码已失效"));
     }
 
+    async fn an_application_from_a_scanned_code_is_routed_by_it_and_counted_in_the_funnel(app) {
+        app.seed_demo().await;
+        let (_, admin) = app.staff_token("admin", "120101").await;
+        let entry = app.create_entry_point(&admin, FUAN, "楼道海报").await;
+        let (id, scene) = (entry["id"].as_str().unwrap(), entry["scene"].as_str().unwrap());
+        let (_, resident) = app.resident_login("oSceneApplicant01").await;
+        app.post("/api/v1/scans", Some(&resident.access), &json!({"scene": scene})).await.assert_status(200);
+
+        // No community typed: the code routes the case.
+        let mut body = tests::application_body("temporary_assistance", FUAN, &tests::id_number("19580101", "031"));
+        body.as_object_mut().unwrap().remove("community_code");
+        body["scene"] = json!(scene);
+        let submitted = app.apply(&resident.access, &body).await;
+        submitted.assert_status(201);
+        assert_eq!(submitted.body["community"]["code"], FUAN);
+        assert_eq!(submitted.body["scene"], scene);
+        let (_, worker) = app.staff_token("caseworker", FUAN).await;
+        let queue = app.get("/api/v1/staff/applications", Some(&worker)).await;
+        assert!(queue.text.contains(submitted.body["id"].as_str().unwrap()));
+
+        // A draft through the same code is started, not yet submitted.
+        let mut draft = body.clone();
+        draft["assistance_type"] = json!("medical_assistance");
+        draft["draft"] = json!(true);
+        app.apply(&resident.access, &draft).await.assert_status(201);
+
+        let stats = app.get(&format!("/api/v1/admin/entry-points/{id}/stats"), Some(&admin)).await;
+        stats.assert_status(200);
+        assert_eq!(stats.body["totals"]["scans"], 1);
+        assert_eq!(stats.body["totals"]["unique_residents"], 1);
+        assert_eq!(stats.body["totals"]["applications_started"], 2);
+        assert_eq!(stats.body["totals"]["applications_submitted"], 1);
+        assert_eq!(stats.body["days"][29]["applications_started"], 2);
+
+        // A code for another community than the one chosen, or a disabled code, is refused
+        // with a field the resident can act on; nothing is created.
+        let mut mismatch = body.clone();
+        mismatch["assistance_type"] = json!("education_assistance");
+        mismatch["community_code"] = json!("120101001002");
+        let res = app.apply(&resident.access, &mismatch).await;
+        res.assert_error(422, "validation_failed");
+        assert!(res.body["error"]["fields"]["community_code"].is_string(), "{}", res.text);
+        app.patch(&format!("/api/v1/admin/entry-points/{id}"), Some(&admin), &json!({"enabled": false})).await.assert_status(200);
+        mismatch.as_object_mut().unwrap().remove("community_code");
+        let res = app.apply(&resident.access, &mismatch).await;
+        res.assert_error(422, "validation_failed");
+        assert!(res.body["error"]["fields"]["scene"].as_str().unwrap().contains("二维码已失效"), "{}", res.text);
+        let mine = app.get("/api/v1/me/applications", Some(&resident.access)).await;
+        assert_eq!(mine.body["items"].as_array().unwrap().len(), 2, "{}", mine.text);
+    }
+
     async fn the_funnel_counts_scans_and_unique_residents_per_china_day(app) {
         use zhitongche::entry_points::store::{ScanSource, record_scan};
         app.seed_demo().await;

@@ -123,7 +123,7 @@ pub async fn route(
         return match find_scene(txn, scene).await? {
             Some((ep_id, community)) => {
                 if let Some(code) = code
-                    && code != community.code
+                    && !code.eq_ignore_ascii_case(&community.code)
                 {
                     fields.insert(
                         "community_code".into(),
