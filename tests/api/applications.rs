@@ -274,6 +274,20 @@ both_backends! {
                   "household[0].relation", "household[0].id_number", "monthly_income_yuan"] {
             assert!(fields.contains_key(f), "{f} missing: {}", res.text);
         }
+        // A Chinese character where a digit belongs: clear field errors, never a 500.
+        let mut odd = application_body("minimum_living_allowance", FUAN, "11010519491231002叉");
+        odd["applicant"]["phone"] = json!("1381234567叉");
+        let res = app.apply(&r.access, &odd).await;
+        res.assert_error(422, "validation_failed");
+        assert!(res.body["error"]["fields"]["applicant.id_number"].is_string(), "{}", res.text);
+        assert!(res.body["error"]["fields"]["applicant.phone"].is_string(), "{}", res.text);
+        // Full-width digits from a Chinese keyboard are read as the same numbers.
+        let mut wide = application_body("minimum_living_allowance", FUAN, "１１０１０５１９４９１２３１００２ｘ");
+        wide["applicant"]["phone"] = json!("１３８ １２３４ ５６７８");
+        let res = app.apply(&r.access, &wide).await;
+        res.assert_status(201);
+        assert_eq!(res.body["applicant"]["id_number"], "110105********002X");
+        assert_eq!(res.body["applicant"]["phone"], "138****5678");
         // A resident cannot set what only staff decide.
         let mut sneaky = application_body("minimum_living_allowance", FUAN, &id_number("19700707", "081"));
         sneaky["status"] = json!("approved");

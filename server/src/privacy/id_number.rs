@@ -36,7 +36,11 @@ pub fn check_char(body: &str) -> Option<char> {
 impl IdCardNumber {
     /// Parses and validates against `today` (the birth date may not be later).
     pub fn parse(input: &str, today: NaiveDate) -> Result<IdCardNumber, String> {
-        let value: String = input.trim().to_uppercase();
+        let value: String = super::half_width(input)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_uppercase();
         if value.chars().count() != 18 {
             return Err("身份证号应为 18 位".into());
         }
@@ -106,6 +110,13 @@ mod tests {
         );
         assert!(!a.is_male());
         assert_eq!(a.age_on(today()), 76);
+        // Typed with a Chinese input method, or copied with spaces.
+        for typed in [
+            "１１０１０５１９４９１２３１００２ｘ",
+            "110105 19491231 002X",
+        ] {
+            assert_eq!(IdCardNumber::parse(typed, today()).unwrap(), a, "{typed}");
+        }
         let b = IdCardNumber::parse("440524188001010014", today()).unwrap();
         assert!(b.is_male());
     }
@@ -184,7 +195,7 @@ mod tests {
         for input in [
             "1101051949123100中1",
             "110105194912310中2X",
-            "１１０１０５１９４９１２３１００２Ｘ",
+            "１１０１０５１９４９１２３１００２中",
         ] {
             assert!(IdCardNumber::parse(input, today()).is_err(), "{input}");
         }

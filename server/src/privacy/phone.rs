@@ -11,10 +11,9 @@ impl std::fmt::Debug for MobileNumber {
 
 impl MobileNumber {
     pub fn parse(input: &str) -> Result<MobileNumber, String> {
-        let compact: String = input
-            .trim()
+        let compact: String = super::half_width(input)
             .chars()
-            .filter(|c| !matches!(c, ' ' | '-' | '(' | ')'))
+            .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '(' | ')'))
             .collect();
         let digits = compact
             .strip_prefix("+86")
@@ -52,6 +51,7 @@ mod tests {
             "+86 138-1234-5678",
             "008613812345678",
             " 138 1234 5678 ",
+            "１３８　１２３４－５６７８",
         ] {
             assert_eq!(
                 MobileNumber::parse(input).unwrap().as_str(),
