@@ -48,7 +48,8 @@ both_backends! {
         // 公示 does not eat into the overall limit: it moves later by the notice's working days.
         let stored = app.stored(&id).await;
         let cal = zhitongche::applications::sla::calendar(&app.state.db).await.unwrap();
-        let notice_days = cal.working_days_between(chrono::Utc::now(), stored.public_notice_ends_at.unwrap());
+        let last_notice_day = stored.public_notice_ends_at.unwrap() - chrono::Duration::seconds(1);
+        let notice_days = cal.working_days_between(chrono::Utc::now(), last_notice_day);
         assert!(notice_days > 0);
         assert_eq!(stored.total_due_at.unwrap(), cal.extend(before, notice_days));
         app.act(&approver, &id, "approve", json!({"amount_yuan": 1130})).await.assert_error(422, "public_notice_in_progress");
@@ -169,6 +170,7 @@ both_backends! {
         let (_, worker) = app.staff_token("caseworker", FUAN).await;
         assert!(!app.get("/api/v1/staff/applications", Some(&worker)).await.text.contains(&id));
         app.get(&format!("/api/v1/staff/applications/{id}"), Some(&worker)).await.assert_error(404, "application_not_found");
+        app.act(&worker, &id, "accept", json!({})).await.assert_error(404, "application_not_found");
 
         let incomplete = app.post(&format!("/api/v1/applications/{id}/submit"), Some(&resident.access), &json!({})).await;
         incomplete.assert_error(422, "validation_failed");
@@ -345,6 +347,13 @@ both_backends! {
         app.act(&operator, &id, "accept", json!({})).await.assert_error(403, "role_not_allowed");
         let (_, city_supervisor) = app.staff_token("supervisor", "120000").await;
         app.get(&format!("/api/v1/staff/applications/{id}"), Some(&city_supervisor)).await.assert_status(200);
+        // Approval is the street's and casework the community's, even for staff whose subtree
+        // holds the case.
+        let (_, city_approver) = app.staff_token("approver", "120000").await;
+        app.act(&city_approver, &id, "accept", json!({})).await.assert_error(403, "street_approver_only");
+        let (_, street_caseworker) = app.staff_token("caseworker", "120101001").await;
+        app.act(&street_caseworker, &id, "accept", json!({})).await.assert_error(403, "community_caseworker_only");
+        assert_eq!(app.stored(&id).await.status, "submitted");
     }
 
     async fn full_personal_data_is_for_the_assigned_caseworker_or_the_streets_approver_and_is_logged(app) {

@@ -54,6 +54,35 @@ both_backends! {
         assert_eq!(accepted.body["sla"]["escalation_level"], 0);
     }
 
+    async fn a_stage_that_carries_the_clock_on_keeps_its_escalations(app) {
+        app.seed_demo().await;
+        let (_, resident) = app.resident_login("o_carry").await;
+        let res = app.apply(&resident.access, &application_body("minimum_living_allowance", FUAN, &id_number("19570707", "421"))).await;
+        let id = res.body["id"].as_str().unwrap().to_string();
+        let (_, worker) = app.staff_token("caseworker", FUAN).await;
+        app.act(&worker, &id, "accept", json!({})).await.assert_status(200);
+        let accepted = app.stored(&id).await;
+        let report = sla::run_once(&app.state, accepted.deadline_at.unwrap() + Duration::minutes(1)).await.unwrap();
+        assert_eq!((report.at_risk, report.urged), (1, 1));
+
+        // Investigation continues the acceptance clock: same deadline, same level, no second 催办.
+        let investigating = app.act(&worker, &id, "start_investigation", json!({})).await;
+        investigating.assert_status(200);
+        assert_eq!(investigating.body["sla"]["state"], "breached");
+        assert_eq!(investigating.body["sla"]["escalation_level"], 2);
+        assert_eq!(app.stored(&id).await.deadline_at, accepted.deadline_at);
+        let later = sla::run_once(&app.state, accepted.deadline_at.unwrap() + Duration::minutes(2)).await.unwrap();
+        assert_eq!((later.at_risk, later.urged, later.supervised), (0, 0, 0));
+
+        // Waiting for a supplement pauses the clock but does not hide the breach.
+        app.act(&worker, &id, "request_supplement", json!({"items": ["收入证明"]})).await.assert_status(200);
+        let waiting = app.get("/api/v1/staff/applications?sla=breached", Some(&worker)).await;
+        assert!(waiting.text.contains(&id), "{}", waiting.text);
+        let kinds: Vec<String> = app.outbox_of(&id).await.into_iter().map(|o| o.event_type)
+            .filter(|t| t.starts_with("application.sla") || t == "application.urged").collect();
+        assert_eq!(kinds, ["application.sla_at_risk", "application.urged"]);
+    }
+
     async fn a_paused_case_does_not_escalate(app) {
         app.seed_demo().await;
         let (_, resident) = app.resident_login("o_paused").await;
@@ -93,6 +122,10 @@ both_backends! {
         let saturday = chrono::NaiveDate::from_ymd_opt(2027, 2, 20).unwrap();
         assert!(cal.is_working_day(saturday));
         assert!(cal.is_working_day(chrono::NaiveDate::from_ymd_opt(2027, 2, 5).unwrap()), "replaced year drops old entries");
+        // A restart does not bring the seeded days back over the city's edit.
+        zhitongche::calendar::store::seed_defaults(&app.state.db).await.unwrap();
+        let after = app.get("/api/v1/admin/calendar/2027", Some(&worker)).await;
+        assert_eq!(after.body["days"].as_array().unwrap().len(), 2, "{}", after.text);
     }
 }
 
@@ -117,6 +150,19 @@ async fn two_instances_never_escalate_the_same_case_twice() {
         ids.push(res.body["id"].as_str().unwrap().to_string());
     }
     let late = chrono::Utc::now() + Duration::days(60);
+    // While another instance holds the scanner lock, this one skips its pass.
+    {
+        use sea_orm::{ConnectionTrait, TransactionTrait};
+        let other = second.state.db.begin().await.unwrap();
+        other
+            .execute_unprepared("SELECT pg_advisory_xact_lock(7291170002)")
+            .await
+            .unwrap();
+        let skipped = sla::run_once(&app.state, late).await.unwrap();
+        assert!(skipped.skipped);
+        assert_eq!((skipped.at_risk, skipped.urged), (0, 0));
+        other.rollback().await.unwrap();
+    }
     let (a, b) = tokio::join!(
         sla::run_once(&app.state, late),
         sla::run_once(&second.state, late)

@@ -222,6 +222,10 @@ both_backends! {
         assert_eq!(reopened.body["status"], "reopened");
         assert_eq!(reopened.body["sla"]["state"], "on_track");
         assert!(reopened.body["sla"]["deadline_at"].is_string());
+        // The earlier refusal is history, not the reopened case's answer.
+        let mine = app.get(&format!("/api/v1/applications/{id}"), Some(&resident.access)).await;
+        assert!(mine.body["rejection_reason"].is_null(), "{}", mine.text);
+        assert!(app.stored(&id).await.rejection_reason.is_none());
         app.act(&worker, &id, "submit_review", json!({"note": "复核"})).await.assert_status(200);
         // The resident reads the refusal's reason and that the case was reopened, not why inside.
         let timeline = app.get(&format!("/api/v1/applications/{id}/timeline"), Some(&resident.access)).await;
@@ -232,6 +236,36 @@ both_backends! {
         assert!(!timeline.text.contains("回访不满意"), "internal reason leaked: {}", timeline.text);
         let staff = app.get(&format!("/api/v1/staff/applications/{id}"), Some(&supervisor)).await;
         assert!(staff.text.contains("回访不满意"), "{}", staff.text);
+    }
+
+    async fn the_longest_names_allowed_still_fit_the_timeline(app) {
+        app.seed_demo().await;
+        let (_, admin) = app.staff_token("admin", "120101").await;
+        let community = "长".repeat(64);
+        app.post("/api/v1/admin/jurisdictions", Some(&admin),
+                 &json!({"code": "120101001077", "name": community, "level": "community", "parent_code": "120101001"}))
+            .await
+            .assert_status(201);
+        let password = "Long-names-are-fine-9";
+        let created = app.post("/api/v1/admin/staff", Some(&admin), &json!({
+            "username": "longname", "password": password, "role": "caseworker",
+            "jurisdiction_code": "120101001077", "display_name": "名".repeat(64)
+        })).await;
+        created.assert_status(201);
+        let worker = tests::TestStaff {
+            id: uuid::Uuid::parse_str(created.body["id"].as_str().unwrap()).unwrap(),
+            username: "longname".into(),
+            password: password.into(),
+        };
+        let token = app.login(&worker).await.access;
+        let (_, resident) = app.resident_login("o_longnames").await;
+        let res = app.apply(&resident.access, &tests::application_body("temporary_assistance", "120101001077", &id_number("19590505", "261"))).await;
+        res.assert_status(201);
+        let id = res.body["id"].as_str().unwrap();
+        app.act(&token, id, "accept", json!({})).await.assert_status(200);
+        let detail = app.get(&format!("/api/v1/staff/applications/{id}"), Some(&token)).await;
+        let by = detail.body["timeline"][1]["actor"].as_str().unwrap_or_default().to_string();
+        assert!(by.starts_with(&"名".repeat(64)), "{}", detail.text);
     }
 
     async fn the_work_list_filters_searches_and_pages_without_repeats(app) {
@@ -257,6 +291,11 @@ both_backends! {
         assert_eq!(app.get(&format!("/api/v1/staff/applications?q={reference}"), Some(&worker)).await.body["items"][0]["id"], ids[3].as_str());
         let by_name = app.get("/api/v1/staff/applications?q=%E7%A7%80%E5%85%B0", Some(&worker)).await;
         assert_eq!(by_name.body["items"].as_array().unwrap().len(), 5);
+        // LIKE wildcards typed into the box are literal characters, not "match anything".
+        for wildcard in ["%25", "_", "%E7%A7%80_"] {
+            let res = app.get(&format!("/api/v1/staff/applications?q={wildcard}"), Some(&worker)).await;
+            assert_eq!(res.body["items"].as_array().unwrap().len(), 0, "{wildcard}: {}", res.text);
+        }
 
         for sort in ["newest", "deadline"] {
             let mut seen = Vec::new();

@@ -51,6 +51,8 @@ pub struct NewEvent<'a> {
     pub data: Option<Value>,
 }
 
+const ACTOR_LABEL_MAX: usize = 96;
+
 pub async fn record(
     db: &impl ConnectionTrait,
     e: NewEvent<'_>,
@@ -61,7 +63,9 @@ pub async fn record(
         at: Set(db::now()),
         actor_kind: Set(e.actor_kind.into()),
         actor_id: Set(e.actor_id),
-        actor_label: Set(e.actor_label),
+        // The column holds 96 characters; a long name and a long community name must not
+        // make the action fail (PostgreSQL enforces the length, SQLite does not).
+        actor_label: Set(e.actor_label.chars().take(ACTOR_LABEL_MAX).collect()),
         actor_role: Set(e.actor_role.map(Into::into)),
         action: Set(e.action.into()),
         from_status: Set(e.from_status.map(Into::into)),

@@ -289,12 +289,17 @@ fn open_key(id_bidx: &str, kind: &str) -> String {
     format!("{id_bidx}:{kind}")
 }
 
-fn unique_violation(e: sea_orm::DbErr) -> AppError {
+/// A concurrent writer took the one-open-case key first (PostgreSQL names the constraint
+/// `applications_open_key_key`, SQLite the column `applications.open_key`). Any other
+/// violation is not a duplicate application and stays an internal error.
+pub(crate) fn unique_violation(e: sea_orm::DbErr) -> AppError {
     match e.sql_err() {
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::conflict(
-            "duplicate_application",
-            "该身份证号已有一件同类申请正在办理,请勿重复申请",
-        ),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(m)) if m.contains("open_key") => {
+            AppError::conflict(
+                "duplicate_application",
+                "该身份证号已有一件同类申请正在办理,请勿重复申请",
+            )
+        }
         _ => AppError::Database(e),
     }
 }

@@ -31,6 +31,7 @@ pub async fn find_for_resident(
 }
 
 /// The case if it lies inside `scope`.
+/// A case inside `scope`, as staff see it: a draft is still the resident's own and is not found.
 pub async fn find_in_scope(
     db: &impl ConnectionTrait,
     scope: &Scope,
@@ -38,6 +39,7 @@ pub async fn find_in_scope(
 ) -> Result<Option<applications::Model>, DbErr> {
     applications::Entity::find_by_id(id)
         .filter(scope.filter(applications::Column::JurisdictionPath))
+        .filter(applications::Column::Status.ne("draft"))
         .one(db)
         .await
 }
@@ -184,7 +186,7 @@ pub async fn list_for_staff(
         has_text = true;
     }
     if let Some(n) = f.name_fragment {
-        text = text.add(applications::Column::ApplicantName.contains(&n));
+        text = text.add(name_contains(&n));
         has_text = true;
     }
     if let Some(b) = f.id_bidx {
@@ -221,4 +223,20 @@ pub async fn list_for_staff(
         }
     };
     q.limit(f.limit).all(db).await
+}
+
+/// `applicant_name` contains `fragment`, with `%`, `_` and `\` taken literally and ASCII case
+/// ignored on both databases (SQLite's LIKE ignores it, PostgreSQL's does not).
+fn name_contains(fragment: &str) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Expr, Func, LikeExpr};
+    let mut pattern = String::from("%");
+    for c in fragment.to_ascii_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    Expr::expr(Func::lower(Expr::col(applications::Column::ApplicantName)))
+        .like(LikeExpr::new(pattern).escape('\\'))
 }

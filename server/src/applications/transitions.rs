@@ -13,7 +13,7 @@ use crate::{
         domain::{self, clean_text, yuan_to_fen},
         dto::{HouseholdMemberInput, SupplementRequest, TransitionRequest},
         events::{self, Audience, NewEvent},
-        service::{EventActor, set_household, stale},
+        service::{self, EventActor, set_household, stale},
         sla, store,
         views::status,
         workflow::{self, Action, Actor, Refusal, Status, Target},
@@ -27,6 +27,23 @@ use crate::{
     staff::{self, Role},
     state::AppState,
 };
+
+/// Approval is delegated to the street (街道/乡镇) and casework done in the community: an
+/// approver posted elsewhere, or a caseworker above the community, cannot act on cases.
+fn posted_for_casework(me: &Staff) -> AppResult<()> {
+    let level = me.scope.level;
+    match me.role {
+        Role::Approver if level != Level::Street => Err(AppError::forbidden(
+            "street_approver_only",
+            "审批操作由街道(乡镇)的审批人员办理",
+        )),
+        Role::Caseworker if level < Level::Community => Err(AppError::forbidden(
+            "community_caseworker_only",
+            "经办操作由社区(村)的工作人员办理",
+        )),
+        _ => Ok(()),
+    }
+}
 
 pub enum Who<'a> {
     Resident(&'a Resident),
@@ -170,6 +187,9 @@ pub async fn execute_in(
     };
     let from = status(&app);
     let target = workflow::check(from, action, actor).map_err(|r| refusal(r, &app, action))?;
+    if let Who::Staff(me) = &who {
+        posted_for_casework(me)?;
+    }
     if cmd.expected_version.is_some_and(|v| v != app.version) {
         return Err(stale());
     }
@@ -281,7 +301,8 @@ pub async fn execute_in(
             plan.changes.public_notice_ends_at = Set(Some(ends));
             // 公示 does not count against the overall limit: it moves later by the notice's
             // working days.
-            let paused = cal.working_days_between(now, ends);
+            // `ends` is midnight after the last notice day, which is not itself paused.
+            let paused = cal.working_days_between(now, ends - chrono::Duration::seconds(1));
             plan.changes.total_due_at = Set(app.total_due_at.map(|t| cal.extend(t, paused)));
             plan.data = json!({ "ends_at": ends, "days": kind.public_notice_days });
         }
@@ -374,10 +395,16 @@ pub async fn execute_in(
             plan.changes.total_due_at = Set(Some(
                 cal.deadline(now, kind.total_working_days.max(1) as u32),
             ));
+            // The earlier decision is history (the timeline keeps it), not this case's answer.
             plan.changes.decided_at = Set(None);
             plan.changes.decided_by = Set(None);
             plan.changes.investigator_id = Set(None);
             plan.changes.backfill_due_at = Set(None);
+            plan.changes.rejection_reason = Set(None);
+            plan.changes.approved_amount_fen = Set(None);
+            plan.changes.emergency_amount_fen = Set(None);
+            plan.changes.supplement_items = Set(None);
+            plan.changes.public_notice_ends_at = Set(None);
             plan.data = json!({ "reason": why });
             plan.audiences = vec![Audience::Resident, Audience::Caseworkers];
             if action == Action::FollowUpReopen {
@@ -461,12 +488,22 @@ pub async fn execute_in(
         if let Set(t) = plan.changes.total_due_at {
             next.total_due_at = t;
         }
-        sla::for_stage(&cal, now, &next, &kind, from, to).apply(&mut plan.changes, true);
+        let clock = sla::for_stage(&cal, now, &next, &kind, from, to);
+        // A stage that carries on the running clock (investigation after acceptance, waiting
+        // for a supplement) keeps its escalation level, so no reminder is sent twice.
+        let fresh =
+            clock.stage_started_at != app.stage_started_at || clock.deadline_at != app.deadline_at;
+        clock.apply(&mut plan.changes, fresh);
         if !to.is_open() {
             plan.changes.sla_state = Set("none".into());
         }
     }
-    if !store::update_versioned(txn, app.id, app.version, plan.changes).await? {
+    // Reopening takes the one-open-case key; a concurrent reopening of another case of the
+    // same applicant and type may have taken it first.
+    if !store::update_versioned(txn, app.id, app.version, plan.changes)
+        .await
+        .map_err(service::unique_violation)?
+    {
         return Err(stale());
     }
     let updated = store::find(txn, app.id)

@@ -1,4 +1,4 @@
-//! Calendar rows: seeded at start-up (missing days only), loaded whole for deadline arithmetic.
+//! Calendar rows: seeded at start-up (missing years only), loaded whole for deadline arithmetic.
 
 use chrono::{Datelike, NaiveDate};
 use sea_orm::{
@@ -12,14 +12,27 @@ use crate::calendar::{
     seed,
 };
 
+/// Seeds the built-in years that have no rows yet. A year the city has replaced is left as
+/// the city wrote it, across restarts.
 pub async fn seed_defaults(db: &impl ConnectionTrait) -> Result<(), DbErr> {
-    let rows = seed::DAYS
+    let present: std::collections::HashSet<i32> = calendar_days::Entity::find()
+        .all(db)
+        .await?
         .iter()
+        .map(|r| r.day.year())
+        .collect();
+    let rows: Vec<_> = seed::DAYS
+        .iter()
+        .filter(|(d, _, _)| !present.contains(&seed::date(d).year()))
         .map(|(d, kind, name)| calendar_days::ActiveModel {
             day: Set(seed::date(d)),
             kind: Set(kind.as_str().into()),
             name: Set((*name).into()),
-        });
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
     calendar_days::Entity::insert_many(rows)
         .on_conflict_do_nothing_on([calendar_days::Column::Day])
         .exec(db)

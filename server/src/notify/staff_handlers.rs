@@ -251,7 +251,6 @@ pub async fn for_application(
 ) -> AppResult<HttpResponse> {
     let app = apps::store::find_in_scope(&state.db, &me.scope, *id)
         .await?
-        .filter(|a| a.status != "draft")
         .ok_or_else(apps::not_found)?;
     let rows = deliveries::Entity::find()
         .filter(deliveries::Column::ApplicationId.eq(app.id))
