@@ -480,7 +480,14 @@ impl Settings {
                     .push("DATABASE_URL: must be set to a postgres:// URL in production".into());
                 String::new()
             }
-            None => DEFAULT_DATABASE_URL.to_string(),
+            // The embedded database lives in the data directory with the dev secrets.
+            None => match non_empty(&raw.ztc_data_dir) {
+                Some(dir) => format!(
+                    "sqlite://{}/zhitongche.db?mode=rwc",
+                    dir.trim_end_matches('/')
+                ),
+                None => DEFAULT_DATABASE_URL.to_string(),
+            },
         };
         if !(database_url.starts_with("sqlite:")
             || database_url.starts_with("postgres://")
@@ -614,8 +621,11 @@ impl Settings {
             }
             None => problems.push("HOTLINE_SIGNING_SECRET: must be set".into()),
         }
-        if let Some(s) = non_empty(&raw.hotline_signing_secret_previous) {
-            signing_secrets.push(SecretString::from(s));
+        match non_empty(&raw.hotline_signing_secret_previous) {
+            Some(s) if s.len() >= 16 => signing_secrets.push(SecretString::from(s)),
+            Some(_) => problems
+                .push("HOTLINE_SIGNING_SECRET_PREVIOUS: must be at least 16 characters".into()),
+            None => {}
         }
 
         let redis = non_empty(&raw.redis_url).map(|url| RedisSettings {
@@ -1159,9 +1169,11 @@ mod tests {
             ztc_data_key: Some("c2hvcnQ=".into()),
             ztc_jwt_keys: Some("nokid".into()),
             ztc_db_max_connections: Some("many".into()),
+            hotline_signing_secret_previous: Some("short".into()),
             ..dev_raw()
         };
         let err = Settings::from_raw(raw).unwrap_err().to_string();
+        assert!(err.contains("HOTLINE_SIGNING_SECRET_PREVIOUS: must be at least 16 characters"));
         assert!(err.contains("ZTC_DATA_KEY: must decode to exactly 32 bytes"));
         assert!(err.contains("ZTC_JWT_KEYS"));
         assert!(err.contains("ZTC_DB_MAX_CONNECTIONS"));
@@ -1179,7 +1191,12 @@ mod tests {
         let second = raw.with_dev_secrets().unwrap();
         assert_eq!(first.ztc_data_key, second.ztc_data_key);
         assert_eq!(first.ztc_jwt_keys, second.ztc_jwt_keys);
-        assert!(Settings::from_raw(first).is_ok());
+        let settings = Settings::from_raw(first).unwrap();
+        // Without DATABASE_URL, the SQLite file sits in the same directory.
+        assert_eq!(
+            settings.database.url.expose_secret(),
+            format!("sqlite://{}/zhitongche.db?mode=rwc", dir.display())
+        );
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

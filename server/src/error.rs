@@ -161,6 +161,7 @@ impl AppError {
             AppError::TooManyRequests { .. } => "too_many_requests",
             AppError::NotReady { .. } => "not_ready",
             AppError::Database(e) if is_unavailable(e) => "database_unavailable",
+            AppError::Database(e) if is_unstorable_text(e) => "invalid_characters",
             AppError::Database(_) | AppError::Internal(_) => "internal_error",
         }
     }
@@ -183,6 +184,9 @@ impl AppError {
             }
             AppError::NotReady { .. } => "服务尚未就绪".into(),
             AppError::Database(e) if is_unavailable(e) => "服务暂时不可用,请稍后重试".into(),
+            AppError::Database(e) if is_unstorable_text(e) => {
+                "输入中含有无法识别的字符(如空字符),请删除后重试".into()
+            }
             AppError::Database(_) | AppError::Internal(_) => "服务器内部错误,请稍后重试".into(),
         }
     }
@@ -210,6 +214,13 @@ fn is_unavailable(e: &DbErr) -> bool {
     matches!(e, DbErr::ConnectionAcquire(_) | DbErr::Conn(_))
 }
 
+/// PostgreSQL refuses a NUL character in text (SQLSTATE 22021, "invalid byte sequence"); SQLite
+/// stores it. Input that reaches the database with one is the client's mistake, not ours: a
+/// backstop for paths whose validation does not already refuse control characters.
+fn is_unstorable_text(e: &DbErr) -> bool {
+    e.to_string().contains("invalid byte sequence")
+}
+
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
@@ -229,6 +240,7 @@ impl ResponseError for AppError {
             }
             AppError::Upstream { .. } => StatusCode::BAD_GATEWAY,
             AppError::Database(e) if is_unavailable(e) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Database(e) if is_unstorable_text(e) => StatusCode::BAD_REQUEST,
             AppError::Database(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

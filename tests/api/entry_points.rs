@@ -376,6 +376,11 @@ both_backends! {
         app.get(&format!("/api/v1/admin/entry-points/{id}/stats?from=2024-01-01&to=2026-03-01"), Some(&admin))
             .await
             .assert_error(422, "validation_failed");
+        // Years chrono parses but cannot subtract from: a field error, not a crashed worker.
+        for extreme in ["to=-262143-01-01", "from=-262143-01-01&to=-262143-01-05", "from=%2B262142-12-30"] {
+            let res = app.get(&format!("/api/v1/admin/entry-points/{id}/stats?{extreme}"), Some(&admin)).await;
+            res.assert_error(422, "validation_failed");
+        }
     }
 }
 

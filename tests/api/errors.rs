@@ -6,6 +6,33 @@ use serde_json::json;
 use tests::both_backends;
 
 both_backends! {
+    async fn a_nul_character_anywhere_is_a_client_error_not_a_500(app) {
+        app.seed_demo().await;
+        let (_, admin) = app.staff_token("admin", "120101").await;
+        let (_, operator) = app.staff_token("operator", "120101").await;
+        let (_, worker) = app.staff_token("caseworker", "120101001001").await;
+        let (_, resident) = app.resident_login("o_nul").await;
+        let probes: Vec<(Method, String, Option<&str>, Option<serde_json::Value>)> = vec![
+            (Method::GET, "/api/v1/jurisdictions/12%00".into(), Some(&admin), None),
+            (Method::GET, "/api/v1/jurisdictions/1201%0001/children".into(), Some(&admin), None),
+            (Method::GET, "/api/v1/admin/entry-points?jurisdiction_code=1%00".into(), Some(&admin), None),
+            (Method::POST, "/api/v1/admin/entry-points".into(), Some(&admin),
+             Some(json!({"jurisdiction_code": "1201\u{0}01001001", "label": "海报", "channel": "poster"}))),
+            (Method::POST, "/api/v1/scans".into(), None, Some(json!({"scene": "ab\u{0}cd"}))),
+            (Method::GET, "/s/ab%00cd".into(), None, None),
+            (Method::GET, "/api/v1/hotline/callers/1381234%005678".into(), Some(&operator), None),
+            (Method::GET, "/api/v1/staff/applications?q=%E7%A7%80%00".into(), Some(&worker), None),
+            (Method::POST, "/api/v1/applications".into(), Some(&resident.access),
+             Some(tests::application_body("temporary_assistance", "1201\u{0}01001001", &tests::id_number("19600101", "611")))),
+        ];
+        for (method, path, token, body) in probes {
+            let res = app.send(method.clone(), &path, token, body.as_ref()).await;
+            let status = res.status.as_u16();
+            assert!((400..500).contains(&status), "{method} {path}: {status} {}", res.text);
+            assert!(res.body["error"]["code"].is_string() || status == 404, "{method} {path}: {}", res.text);
+        }
+    }
+
     async fn malformed_json_is_a_400_with_the_standard_shape(app) {
         let res = app
             .client

@@ -132,6 +132,8 @@ both_backends! {
         let (_, hexi) = app.staff_token("supervisor", "120103").await;
         assert_eq!(app.get("/api/v1/hotline/satisfaction", Some(&hexi)).await.body["streets"], json!([]));
         app.get("/api/v1/hotline/satisfaction?from=2026-13-01", Some(&supervisor)).await.assert_error(422, "validation_failed");
+        // A year chrono can parse but not subtract from is a field error, not a dropped connection.
+        app.get("/api/v1/hotline/satisfaction?to=-262143-01-01", Some(&supervisor)).await.assert_error(422, "validation_failed");
     }
 
     async fn an_unreachable_resident_is_tried_three_times_and_results_are_validated(app) {

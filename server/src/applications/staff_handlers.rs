@@ -73,6 +73,9 @@ fn parse_filter(state: &AppState, me: &Staff, q: &StaffListQuery) -> AppResult<S
     if text.is_some_and(|t| t.chars().count() > 64) {
         return Err(bad_query("搜索内容过长"));
     }
+    if text.is_some_and(|t| t.chars().any(char::is_control)) {
+        return Err(bad_query("搜索内容包含不可见的控制字符"));
+    }
     let today = crate::calendar::domain::local_date(db::now());
     let (mut reference, mut name_fragment, mut id_bidx, mut phone_bidx) = (None, None, None, None);
     if let Some(t) = text {

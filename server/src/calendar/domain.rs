@@ -33,6 +33,50 @@ impl DayKind {
     }
 }
 
+/// A reporting period `from`..=`to` (`YYYY-MM-DD`, inclusive, China days): `to` defaults to
+/// `today`, `from` to `default_days` ending at `to`; at most `max_days` long. Dates outside
+/// 2000–2100 are refused, so no arithmetic on them can overflow. Every problem lands in the
+/// field map.
+pub fn parse_period(
+    from: Option<&str>,
+    to: Option<&str>,
+    today: NaiveDate,
+    default_days: i64,
+    max_days: i64,
+) -> Result<(NaiveDate, NaiveDate), crate::error::FieldErrors> {
+    let mut fields = crate::error::FieldErrors::new();
+    let mut date = |name: &str, v: Option<&str>| -> Option<NaiveDate> {
+        let v = v.map(str::trim).filter(|v| !v.is_empty())?;
+        match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+            Ok(d) if (2000..=2100).contains(&d.year()) => Some(d),
+            Ok(_) => {
+                fields.insert(name.into(), "日期应在 2000 年至 2100 年之间".into());
+                None
+            }
+            Err(_) => {
+                fields.insert(name.into(), "日期格式应为 YYYY-MM-DD".into());
+                None
+            }
+        }
+    };
+    let (from, to) = (date("from", from), date("to", to));
+    if !fields.is_empty() {
+        return Err(fields);
+    }
+    let to = to.unwrap_or(today);
+    let from = from.unwrap_or(to - Duration::days(default_days - 1));
+    if from > to {
+        fields.insert("from".into(), "开始日期不能晚于结束日期".into());
+    } else if (to - from).num_days() + 1 > max_days {
+        fields.insert("to".into(), format!("一次最多查询 {max_days} 天"));
+    }
+    if fields.is_empty() {
+        Ok((from, to))
+    } else {
+        Err(fields)
+    }
+}
+
 /// China Standard Time (no daylight saving).
 pub fn china() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).expect("+08:00 is a valid offset")

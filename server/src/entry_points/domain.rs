@@ -124,42 +124,13 @@ pub const MAX_RANGE_DAYS: i64 = 366;
 /// The range used when none is given: the last 30 days up to today.
 pub const DEFAULT_RANGE_DAYS: i64 = 30;
 
-/// Validates `from`/`to` (`YYYY-MM-DD`, inclusive); every problem lands in the field map.
+/// The funnel's period (see `calendar::domain::parse_period`).
 pub fn parse_range(
     from: Option<&str>,
     to: Option<&str>,
     today: NaiveDate,
 ) -> Result<(NaiveDate, NaiveDate), crate::error::FieldErrors> {
-    let mut fields = crate::error::FieldErrors::new();
-    let mut date = |name: &str, v: Option<&str>| -> Option<Option<NaiveDate>> {
-        match v.map(str::trim).filter(|v| !v.is_empty()) {
-            None => Some(None),
-            Some(v) => match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-                Ok(d) => Some(Some(d)),
-                Err(_) => {
-                    fields.insert(name.into(), "日期格式应为 YYYY-MM-DD".into());
-                    None
-                }
-            },
-        }
-    };
-    let from = date("from", from);
-    let to = date("to", to);
-    let (Some(from), Some(to)) = (from, to) else {
-        return Err(fields);
-    };
-    let to = to.unwrap_or(today);
-    let from = from.unwrap_or(to - chrono::Duration::days(DEFAULT_RANGE_DAYS - 1));
-    if from > to {
-        fields.insert("from".into(), "开始日期不能晚于结束日期".into());
-    } else if (to - from).num_days() + 1 > MAX_RANGE_DAYS {
-        fields.insert("to".into(), format!("一次最多查询 {MAX_RANGE_DAYS} 天"));
-    }
-    if fields.is_empty() {
-        Ok((from, to))
-    } else {
-        Err(fields)
-    }
+    crate::calendar::domain::parse_period(from, to, today, DEFAULT_RANGE_DAYS, MAX_RANGE_DAYS)
 }
 
 #[cfg(test)]
@@ -213,5 +184,13 @@ mod tests {
         assert!(parse_range(Some("2026-02-01"), Some("2026-01-01"), today).is_err());
         assert!(parse_range(Some("2024-01-01"), Some("2026-01-01"), today).is_err());
         assert!(parse_range(Some("2025-01-01"), Some("2026-01-01"), today).is_ok());
+        // Far-away years are refused before any arithmetic can overflow.
+        for (from, to) in [
+            (None, Some("-262143-01-01")),
+            (Some("+262142-12-31"), None),
+            (None, Some("1066-10-14")),
+        ] {
+            assert!(parse_range(from, to, today).is_err(), "{from:?} {to:?}");
+        }
     }
 }

@@ -11,7 +11,7 @@ use crate::{
     auth::Staff,
     calendar::domain::{end_of_day, local_date},
     db,
-    error::{AppError, AppResult, FieldErrors},
+    error::{AppError, AppResult},
     hotline::{
         dto::{SatisfactionFigures, SatisfactionQuery, SatisfactionReport, StreetSatisfaction},
         store::{self, StreetCounts},
@@ -24,34 +24,16 @@ pub const READ: &[Role] = &[Role::Operator, Role::Supervisor, Role::Approver];
 const DEFAULT_DAYS: i64 = 30;
 const MAX_DAYS: i64 = 366;
 
-fn parse_day(v: Option<&str>, field: &str, fields: &mut FieldErrors) -> Option<NaiveDate> {
-    let v = v.map(str::trim).filter(|v| !v.is_empty())?;
-    match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-        Ok(d) => Some(d),
-        Err(_) => {
-            fields.insert(field.into(), "日期格式应为 YYYY-MM-DD".into());
-            None
-        }
-    }
-}
-
 /// The period asked for: `to` defaults to today, `from` to 30 days before it.
 pub fn period(q: &SatisfactionQuery) -> AppResult<(NaiveDate, NaiveDate)> {
-    let mut fields = FieldErrors::new();
-    let from = parse_day(q.from.as_deref(), "from", &mut fields);
-    let to = parse_day(q.to.as_deref(), "to", &mut fields);
-    if !fields.is_empty() {
-        return Err(AppError::validation(fields));
-    }
-    let to = to.unwrap_or_else(|| local_date(db::now()));
-    let from = from.unwrap_or(to - Duration::days(DEFAULT_DAYS - 1));
-    if from > to {
-        return Err(AppError::field("from", "开始日期不能晚于结束日期"));
-    }
-    if (to - from).num_days() >= MAX_DAYS {
-        return Err(AppError::field("from", "一次最多统计 366 天"));
-    }
-    Ok((from, to))
+    crate::calendar::domain::parse_period(
+        q.from.as_deref(),
+        q.to.as_deref(),
+        local_date(db::now()),
+        DEFAULT_DAYS,
+        MAX_DAYS,
+    )
+    .map_err(AppError::validation)
 }
 
 fn ratio(n: u64, d: u64) -> Option<f64> {

@@ -19,9 +19,13 @@ pub async fn find_by_code(
     db: &impl ConnectionTrait,
     code: &str,
 ) -> Result<Option<jurisdictions::Model>, DbErr> {
-    // Codes are stored upper-case (see `Code::parse`).
+    // Codes are stored as `Code::parse` leaves them; anything it refuses names no node (and a
+    // NUL byte would be refused by PostgreSQL itself).
+    let Ok(code) = super::domain::Code::parse(code) else {
+        return Ok(None);
+    };
     jurisdictions::Entity::find()
-        .filter(jurisdictions::Column::Code.eq(code.trim().to_ascii_uppercase()))
+        .filter(jurisdictions::Column::Code.eq(code.as_str()))
         .one(db)
         .await
 }

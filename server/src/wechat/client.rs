@@ -71,6 +71,9 @@ impl WechatClient {
             .timeout(settings.timeout)
             .connect_timeout(settings.timeout.min(Duration::from_secs(5)))
             .user_agent(concat!("zhitongche/", env!("CARGO_PKG_VERSION")))
+            // The query string carries the access token or the app secret: never follow a
+            // redirect that would hand it to another host.
+            .redirect(reqwest::redirect::Policy::none())
             .build()?;
         let app = match (&settings.app_id, &settings.app_secret) {
             (Some(id), Some(secret)) => Some(App {
