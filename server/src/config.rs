@@ -236,7 +236,7 @@ pub const SETTINGS_DOC: &[(&str, &str, &str)] = &[
     ),
     (
         "WECHAT_PUSH_AES_KEY",
-        "EncodingAESKey (43 characters) for safe-mode pushes",
+        "EncodingAESKey (43 characters) for safe-mode pushes; when set, plain pushes are refused",
         "unset = plain mode only",
     ),
     (

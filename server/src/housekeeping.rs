@@ -1,12 +1,13 @@
-//! Hourly clean-up: refresh tokens that expired more than 30 days ago and idempotency keys
-//! older than 7 days (a retry never comes that late).
+//! Hourly clean-up: refresh tokens that expired more than 30 days ago, and idempotency keys and
+//! seen WeChat pushes older than 7 days (a retry never comes that late, and a push's signature
+//! is refused after 5 minutes anyway).
 
 use std::time::Duration;
 
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter};
 use tokio_util::sync::CancellationToken;
 
-use entity::{idempotency_keys, refresh_tokens};
+use entity::{idempotency_keys, refresh_tokens, wechat_push_events};
 
 use crate::{db, state::AppState};
 
@@ -16,6 +17,7 @@ const EVERY: Duration = Duration::from_secs(3600);
 pub struct Purged {
     pub refresh_tokens: u64,
     pub idempotency_keys: u64,
+    pub push_events: u64,
 }
 
 pub async fn run_once(state: &AppState) -> Result<Purged, DbErr> {
@@ -28,9 +30,14 @@ pub async fn run_once(state: &AppState) -> Result<Purged, DbErr> {
         .filter(idempotency_keys::Column::CreatedAt.lt(now - chrono::Duration::days(7)))
         .exec(&state.db)
         .await?;
+    let pushes = wechat_push_events::Entity::delete_many()
+        .filter(wechat_push_events::Column::ReceivedAt.lt(now - chrono::Duration::days(7)))
+        .exec(&state.db)
+        .await?;
     Ok(Purged {
         refresh_tokens: tokens.rows_affected,
         idempotency_keys: keys.rows_affected,
+        push_events: pushes.rows_affected,
     })
 }
 

@@ -640,13 +640,14 @@ async fn wechat_confirms_a_send_by_its_msgid() {
             .find(|d| d.state == "sent")
     })
     .await;
-    let sig = zhitongche::notify::wechat_push::signature(&["tok", "1700000009", "n"]);
-    let event = json!({"FromUserName": "o_confirm", "CreateTime": "1700000009", "Event": "subscribe_msg_sent_event",
+    let ts = chrono::Utc::now().timestamp().to_string();
+    let sig = zhitongche::notify::wechat_push::signature(&["tok", &ts, "n"]);
+    let event = json!({"FromUserName": "o_confirm", "CreateTime": ts, "Event": "subscribe_msg_sent_event",
                        "List": {"TemplateId": "dev-progress", "MsgID": "1988810812324364291", "ErrorCode": "0", "ErrorStatus": "success"}});
     let res = app
         .client
         .post(app.url(&format!(
-            "/api/v1/wechat/push?timestamp=1700000009&nonce=n&signature={sig}"
+            "/api/v1/wechat/push?timestamp={ts}&nonce=n&signature={sig}"
         )))
         .json(&event)
         .send()

@@ -144,10 +144,26 @@ async fn housekeeping_removes_only_long_expired_sessions_and_old_keys() {
     .insert(&app.state.db)
     .await
     .unwrap();
+    for (key, age) in [("old-push", 8), ("recent-push", 1)] {
+        entity::wechat_push_events::ActiveModel {
+            key: Set(key.into()),
+            received_at: Set(now - chrono::Duration::days(age)),
+        }
+        .insert(&app.state.db)
+        .await
+        .unwrap();
+    }
     let purged = zhitongche::housekeeping::run_once(&app.state)
         .await
         .unwrap();
     assert_eq!(purged.refresh_tokens, 1);
+    assert_eq!(purged.push_events, 1);
+    let kept = entity::wechat_push_events::Entity::find()
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].key, "recent-push");
     assert_eq!(
         entity::refresh_tokens::Entity::find()
             .all(&app.state.db)

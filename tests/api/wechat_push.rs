@@ -9,12 +9,16 @@ use zhitongche::notify::wechat_push::{seal, signature};
 const TOKEN: &str = "push-token-for-tests";
 const AES_KEY: [u8; 32] = [42u8; 32];
 
-async fn app_with_push(backend: Backend) -> TestApp {
+/// An app receiving pushes; with `safe`, the EncodingAESKey is configured too.
+async fn app_with_push(backend: Backend, safe: bool) -> TestApp {
     TestApp::builder(backend)
-        .settings(|raw| {
+        .settings(move |raw| {
             raw.wechat_push_token = Some(TOKEN.into());
-            // The 43-character EncodingAESKey is base64 of the key without its trailing '='.
-            raw.wechat_push_aes_key = Some(B64.encode(AES_KEY).trim_end_matches('=').to_string());
+            if safe {
+                // The 43-character EncodingAESKey is base64 of the key without its trailing '='.
+                raw.wechat_push_aes_key =
+                    Some(B64.encode(AES_KEY).trim_end_matches('=').to_string());
+            }
         })
         .spawn()
         .await
@@ -25,6 +29,25 @@ fn plain_query(ts: &str, nonce: &str) -> String {
         "timestamp={ts}&nonce={nonce}&signature={}",
         signature(&[TOKEN, ts, nonce])
     )
+}
+
+fn safe_query(ts: &str, nonce: &str, encrypted: &str) -> String {
+    format!(
+        "timestamp={ts}&nonce={nonce}&encrypt_type=aes&msg_signature={}",
+        signature(&[TOKEN, ts, nonce, encrypted])
+    )
+}
+
+/// Now, as WeChat would stamp a push.
+fn now() -> String {
+    chrono::Utc::now().timestamp().to_string()
+}
+
+fn popup(created: i64, list: Value) -> Value {
+    json!({
+        "ToUserName": "gh_x", "FromUserName": "o_push", "CreateTime": created, "MsgType": "event",
+        "Event": "subscribe_msg_popup_event", "List": list
+    })
 }
 
 async fn push(app: &TestApp, query: &str, body: &Value) -> tests::TestResponse {
@@ -47,7 +70,7 @@ async fn credits(app: &TestApp, token: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_url_check_echoes_only_for_the_right_signature() {
-    let app = app_with_push(Backend::Sqlite).await;
+    let app = app_with_push(Backend::Sqlite, true).await;
     let ok = app
         .get(
             &format!(
@@ -74,21 +97,17 @@ async fn the_url_check_echoes_only_for_the_right_signature() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn popup_events_add_credits_once_in_plain_and_safe_mode() {
-    let app = app_with_push(Backend::Postgres).await;
+async fn plain_pushes_add_credits_once_and_a_signature_is_good_once() {
+    let app = app_with_push(Backend::Postgres, false).await;
     let (_, resident) = app.resident_login("o_push").await;
-    let popup = |ts: u64, list: Value| {
-        json!({
-            "ToUserName": "gh_x", "FromUserName": "o_push", "CreateTime": ts, "MsgType": "event",
-            "Event": "subscribe_msg_popup_event", "List": list
-        })
-    };
+    let created = chrono::Utc::now().timestamp();
     // One template: `List` is an object.
     let one = popup(
-        1700000001,
+        created,
         json!({"TemplateId": "dev-progress", "SubscribeStatusString": "accept", "PopupScene": "0"}),
     );
-    let res = push(&app, &plain_query("1700000001", "a"), &one).await;
+    let ts = now();
+    let res = push(&app, &plain_query(&ts, "a"), &one).await;
     res.assert_status(200);
     assert_eq!(res.text, "success");
     assert_eq!(credits(&app, &resident.access).await["dev-progress"], 1);
@@ -103,70 +122,122 @@ async fn popup_events_add_credits_once_in_plain_and_safe_mode() {
     reported.assert_status(200);
     assert_eq!(reported.body["recorded"], false);
     assert_eq!(reported.body["credits"]["dev-progress"], 1);
-    // WeChat retries the same push: no second credit.
-    push(&app, &plain_query("1700000001", "b"), &one)
+    // WeChat retries the same push with a new nonce: no second credit.
+    push(&app, &plain_query(&now(), "b"), &one)
         .await
         .assert_status(200);
     assert_eq!(credits(&app, &resident.access).await["dev-progress"], 1);
 
+    // The plain signature does not cover the body: someone who saw one push's query string
+    // replays it with events of their own. Nothing happens.
+    for i in 1..=5 {
+        let forged = popup(
+            created + i,
+            json!({"TemplateId": "dev-progress", "SubscribeStatusString": "accept"}),
+        );
+        push(&app, &plain_query(&ts, "a"), &forged)
+            .await
+            .assert_status(200);
+    }
+    assert_eq!(credits(&app, &resident.access).await["dev-progress"], 1);
+    // An old signature is refused outright, however valid.
+    let stale = popup(
+        created + 10,
+        json!({"TemplateId": "dev-progress", "SubscribeStatusString": "accept"}),
+    );
+    push(&app, &plain_query("1600000000", "old"), &stale)
+        .await
+        .assert_error(401, "invalid_signature");
+    assert_eq!(credits(&app, &resident.access).await["dev-progress"], 1);
+
+    // Unsubscribing from the card removes the credits.
+    let change = json!({
+        "FromUserName": "o_push", "CreateTime": created + 20, "Event": "subscribe_msg_change_event",
+        "List": {"TemplateId": "dev-progress", "SubscribeStatusString": "reject"}
+    });
+    push(&app, &plain_query(&now(), "d"), &change)
+        .await
+        .assert_status(200);
+    assert_eq!(credits(&app, &resident.access).await["dev-progress"], 0);
+
+    // A ban the mini-program reports counts even though pushes are configured: the push
+    // that would say so may never come.
+    let again = popup(
+        created + 30,
+        json!({"TemplateId": "dev-progress", "SubscribeStatusString": "accept"}),
+    );
+    push(&app, &plain_query(&now(), "e"), &again)
+        .await
+        .assert_status(200);
+    assert_eq!(credits(&app, &resident.access).await["dev-progress"], 1);
+    let banned = app
+        .post(
+            "/api/v1/me/subscriptions",
+            Some(&resident.access),
+            &json!({"results": {"dev-progress": "ban"}}),
+        )
+        .await;
+    banned.assert_status(200);
+    assert_eq!(banned.body["credits"]["dev-progress"], 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_an_aes_key_only_encrypted_pushes_count() {
+    let app = app_with_push(Backend::Postgres, true).await;
+    let (_, resident) = app.resident_login("o_push").await;
+    let created = chrono::Utc::now().timestamp();
     // Safe mode, several templates: `List` is an array.
     let two = popup(
-        1700000002,
+        created,
         json!([
             {"TemplateId": "dev-progress", "SubscribeStatusString": "accept", "PopupScene": "0"},
             {"TemplateId": "other-tmpl", "SubscribeStatusString": "reject", "PopupScene": "0"}
         ]),
     );
     let encrypted = seal(&AES_KEY, &two.to_string(), "wxtestappid");
-    let (ts, nonce) = ("1700000002", "c");
-    let query = format!(
-        "timestamp={ts}&nonce={nonce}&encrypt_type=aes&msg_signature={}",
-        signature(&[TOKEN, ts, nonce, &encrypted])
-    );
+    let ts = now();
     push(
         &app,
-        &query,
+        &safe_query(&ts, "c", &encrypted),
         &json!({"ToUserName": "gh_x", "Encrypt": encrypted}),
     )
     .await
     .assert_status(200);
-    assert_eq!(credits(&app, &resident.access).await["dev-progress"], 2);
+    assert_eq!(credits(&app, &resident.access).await["dev-progress"], 1);
 
-    // A forged msg_signature, or a message sealed for another app, has no effect.
+    // A correctly signed plain push is not believed once the key is set.
+    let plain = popup(
+        created + 1,
+        json!({"TemplateId": "dev-progress", "SubscribeStatusString": "accept"}),
+    );
+    push(&app, &plain_query(&now(), "p"), &plain)
+        .await
+        .assert_error(401, "encrypted_push_required");
+    // A forged msg_signature, a message sealed for another app, or an old timestamp: no effect.
     let forged = format!(
-        "timestamp={ts}&nonce={nonce}&encrypt_type=aes&msg_signature={}",
+        "timestamp={ts}&nonce=c2&encrypt_type=aes&msg_signature={}",
         "0".repeat(40)
     );
     push(&app, &forged, &json!({"Encrypt": encrypted}))
         .await
         .assert_error(401, "invalid_signature");
-    let foreign = seal(
-        &AES_KEY,
-        &popup(
-            1700000003,
-            json!({"TemplateId": "dev-progress", "SubscribeStatusString": "accept"}),
-        )
-        .to_string(),
-        "wxsomeoneelse",
-    );
-    let q = format!(
-        "timestamp={ts}&nonce={nonce}&encrypt_type=aes&msg_signature={}",
-        signature(&[TOKEN, ts, nonce, &foreign])
-    );
-    push(&app, &q, &json!({"Encrypt": foreign}))
-        .await
-        .assert_error(401, "invalid_signature");
-    assert_eq!(credits(&app, &resident.access).await["dev-progress"], 2);
-
-    // Unsubscribing from the card removes the credits.
-    let change = json!({
-        "FromUserName": "o_push", "CreateTime": 1700000004, "Event": "subscribe_msg_change_event",
-        "List": {"TemplateId": "dev-progress", "SubscribeStatusString": "reject"}
-    });
-    push(&app, &plain_query("1700000004", "d"), &change)
-        .await
-        .assert_status(200);
-    assert_eq!(credits(&app, &resident.access).await["dev-progress"], 0);
+    let foreign = seal(&AES_KEY, &plain.to_string(), "wxsomeoneelse");
+    push(
+        &app,
+        &safe_query(&now(), "f", &foreign),
+        &json!({"Encrypt": foreign}),
+    )
+    .await
+    .assert_error(401, "invalid_signature");
+    let late = seal(&AES_KEY, &plain.to_string(), "wxtestappid");
+    push(
+        &app,
+        &safe_query("1600000000", "l", &late),
+        &json!({"Encrypt": late}),
+    )
+    .await
+    .assert_error(401, "invalid_signature");
+    assert_eq!(credits(&app, &resident.access).await["dev-progress"], 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -57,7 +57,8 @@ pub async fn templates(state: web::Data<AppState>, me: Resident) -> AppResult<Ht
 /// Records `wx.requestSubscribeMessage` results: `accept` adds one send, `reject` adds none,
 /// `ban` turns the template off, `filter` (hidden by WeChat) changes nothing. When WeChat's
 /// message push is configured (`WECHAT_PUSH_TOKEN`), its popup events already record the same
-/// taps, so this report is checked and answered but not counted again (`recorded: false`).
+/// taps, so an `accept` is checked and answered but not counted again (`recorded: false`);
+/// a `ban` always clears the template's credits.
 #[utoipa::path(
     post,
     path = "/api/v1/me/subscriptions",
@@ -91,9 +92,13 @@ pub async fn consent(
     }
     let recorded = state.settings.wechat.push_token.is_none();
     let txn = db::begin(&state.db).await?;
-    for (template, result) in body.results.iter().filter(|_| recorded) {
+    for (template, result) in &body.results {
         match result.as_str() {
-            "accept" => store::change_credits(&txn, me.id, template, 1, false, MAX_CREDITS).await?,
+            "accept" if recorded => {
+                store::change_credits(&txn, me.id, template, 1, false, MAX_CREDITS).await?
+            }
+            // Taking credits away is never counted twice: a ban applies even when the push
+            // reports taps, in case its event never comes.
             "ban" => store::change_credits(&txn, me.id, template, 0, true, MAX_CREDITS).await?,
             _ => {}
         }

@@ -127,6 +127,26 @@ fn bad_signature() -> AppError {
     AppError::unauthorized("invalid_signature", "签名校验失败")
 }
 
+/// How far a push's `timestamp` may be from our clock.
+const PUSH_WINDOW_SECS: i64 = 300;
+
+/// The push was signed within the window; an old signature is not accepted again.
+fn check_fresh(q: &PushQuery) -> AppResult<()> {
+    let ts: i64 = q
+        .timestamp
+        .as_deref()
+        .and_then(|t| t.trim().parse().ok())
+        .ok_or_else(bad_signature)?;
+    if (db::now().timestamp() - ts).abs() > PUSH_WINDOW_SECS {
+        tracing::warn!(
+            timestamp = ts,
+            "WeChat push outside the time window refused"
+        );
+        return Err(bad_signature());
+    }
+    Ok(())
+}
+
 fn check_plain(token: &str, q: &PushQuery) -> AppResult<()> {
     let (Some(sig), Some(ts), Some(nonce)) = (&q.signature, &q.timestamp, &q.nonce) else {
         return Err(bad_signature());
@@ -190,8 +210,10 @@ pub async fn receive(
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
     let token = token(&state)?;
+    check_fresh(&query)?;
     let outer: Value = serde_json::from_slice(&body)
         .map_err(|_| AppError::bad_request("malformed_json", "请求体不是有效的 JSON"))?;
+    let safe_mode = state.settings.wechat.push_aes_key.is_some();
     let message: Value = if query.encrypt_type.as_deref() == Some("aes") {
         let encrypted = outer
             .get("Encrypt")
@@ -214,41 +236,69 @@ pub async fn receive(
                 code: "push_not_configured",
                 message: "未配置消息加密密钥(WECHAT_PUSH_AES_KEY)".into(),
             })?;
-        let appid = state.settings.wechat.app_id.clone().unwrap_or_default();
+        let appid = state
+            .settings
+            .wechat
+            .app_id
+            .clone()
+            .ok_or(AppError::Unavailable {
+                code: "push_not_configured",
+                message: "安全模式需要配置 WECHAT_APP_ID".into(),
+            })?;
         let plain = open(key.expose(), encrypted, &appid).map_err(|e| {
             tracing::warn!(error = %e, "WeChat push could not be opened");
             bad_signature()
         })?;
         serde_json::from_str(&plain)
             .map_err(|_| AppError::bad_request("malformed_json", "解密后的消息不是有效的 JSON"))?
+    } else if safe_mode {
+        // Plain mode signs only token, timestamp and nonce, not the body: with a key set,
+        // only encrypted pushes are believed.
+        tracing::warn!("plain WeChat push refused: safe mode is configured");
+        return Err(AppError::unauthorized(
+            "encrypted_push_required",
+            "已配置安全模式,只接受加密推送",
+        ));
     } else {
         check_plain(&token, &query)?;
         outer
     };
-    handle(&state, &message).await?;
+    // A signature is good for one push: the same timestamp and nonce again is WeChat
+    // repeating itself (already handled) or someone replaying it with another body.
+    let nonce_key = format!(
+        "nonce:{}:{}",
+        query.timestamp.as_deref().unwrap_or_default(),
+        query.nonce.as_deref().unwrap_or_default()
+    );
+    handle(&state, &message, &nonce_key).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain")
         .body("success"))
 }
 
-/// Applies one pushed event once.
-pub async fn handle(state: &AppState, message: &Value) -> AppResult<()> {
-    let event = text(message, "Event").unwrap_or_default();
-    let from = text(message, "FromUserName").unwrap_or_default();
-    let created = text(message, "CreateTime").unwrap_or_default();
-    let key: String = format!("{from}:{created}:{event}")
-        .chars()
-        .take(160)
-        .collect();
-    let txn = db::begin(&state.db).await?;
-    let first = wechat_push_events::Entity::insert(wechat_push_events::ActiveModel {
+/// Records `key` as seen in `txn`; `false` when it was seen before.
+async fn first_time(txn: &sea_orm::DatabaseTransaction, key: &str) -> AppResult<bool> {
+    let key: String = key.chars().take(160).collect();
+    let res = wechat_push_events::Entity::insert(wechat_push_events::ActiveModel {
         key: Set(key),
         received_at: Set(db::now()),
     })
     .on_conflict_do_nothing_on([wechat_push_events::Column::Key])
-    .exec(&txn)
+    .exec(txn)
     .await?;
-    if !matches!(first, TryInsertResult::Inserted(_)) {
+    Ok(matches!(res, TryInsertResult::Inserted(_)))
+}
+
+/// Applies one pushed event once: neither the same event nor the same signature (`nonce_key`)
+/// has an effect twice. Both are recorded with the effect, so a failure loses neither.
+async fn handle(state: &AppState, message: &Value, nonce_key: &str) -> AppResult<()> {
+    let event = text(message, "Event").unwrap_or_default();
+    let from = text(message, "FromUserName").unwrap_or_default();
+    let created = text(message, "CreateTime").unwrap_or_default();
+    let txn = db::begin(&state.db).await?;
+    if !first_time(&txn, nonce_key).await?
+        || !first_time(&txn, &format!("{from}:{created}:{event}")).await?
+    {
         return Ok(());
     }
     match event.as_str() {
