@@ -22,6 +22,24 @@ async fn follow_ups_of(app: &TestApp, id: &str) -> Vec<entity::hotline_follow_up
         .unwrap()
 }
 
+/// Moves every recorded attempt of a follow-up one day back, as if it was made yesterday.
+async fn a_day_passes(app: &TestApp, id: uuid::Uuid) {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
+    let fu = entity::hotline_follow_ups::Entity::find_by_id(id)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut log = fu.attempt_log.as_array().cloned().unwrap_or_default();
+    for entry in &mut log {
+        let at: chrono::DateTime<Utc> = serde_json::from_value(entry["at"].clone()).unwrap();
+        entry["at"] = json!(at - chrono::Duration::days(1));
+    }
+    let mut m = fu.into_active_model();
+    m.attempt_log = Set(json!(log));
+    m.update(&app.state.db).await.unwrap();
+}
+
 fn result_path(id: &uuid::Uuid) -> String {
     format!("/api/v1/hotline/follow-ups/{id}/result")
 }
@@ -91,8 +109,11 @@ both_backends! {
         assert_eq!(missed.body["follow_up"]["attempts"], 1);
         assert_eq!(follow_ups_of(&app, &id).await[0].due_at, cal.deadline(Utc::now(), 1));
 
-        // Reached, and dissatisfied: the case is reopened for the supervisor.
-        let verdict = app.post(&result_path(&fid), Some(&op), &json!({"reached": true, "satisfaction": 2, "note": "申请人反映救助金至今未到账"})).await;
+        // Reached, and dissatisfied: the case is reopened for the supervisor. The note may be as
+        // long as any note (1000 characters) although the reopening adds its own words.
+        let long_note = format!("申请人反映救助金至今未到账{}", "。".repeat(987));
+        assert_eq!(long_note.chars().count(), 1000);
+        let verdict = app.post(&result_path(&fid), Some(&op), &json!({"reached": true, "satisfaction": 2, "note": long_note})).await;
         verdict.assert_status(200);
         assert_eq!(verdict.body["application_status"], "reopened");
         assert_eq!(verdict.body["follow_up"]["status"], "done");
@@ -136,7 +157,7 @@ both_backends! {
         app.get("/api/v1/hotline/satisfaction?to=-262143-01-01", Some(&supervisor)).await.assert_error(422, "validation_failed");
     }
 
-    async fn an_unreachable_resident_is_tried_three_times_and_results_are_validated(app) {
+    async fn an_unreachable_resident_is_retried_three_times_on_later_days_and_results_are_validated(app) {
         app.seed_demo().await;
         let (_, op) = app.staff_token("operator", "120000").await;
         let (_, approver) = app.staff_token("approver", "120101001").await;
@@ -157,15 +178,22 @@ both_backends! {
         }
         let (_, supervisor) = app.staff_token("supervisor", "120101").await;
         app.post(&result_path(&fid), Some(&supervisor), &json!({"reached": false, "note": "无人接听"})).await.assert_error(403, "role_not_allowed");
-        for attempt in 1..=3 {
+        for attempt in 1..=4 {
             let r = app.post(&result_path(&fid), Some(&op), &json!({"reached": false, "note": format!("第 {attempt} 次无人接听")})).await;
             r.assert_status(200);
             assert_eq!(r.body["follow_up"]["attempts"], attempt);
-            assert_eq!(r.body["follow_up"]["status"], if attempt < 3 { "due" } else { "done" });
+            assert_eq!(r.body["follow_up"]["status"], if attempt < 4 { "due" } else { "done" });
+            if attempt < 4 {
+                // A second try the same day does not count; the next one is on a later day.
+                app.post(&result_path(&fid), Some(&op), &json!({"reached": false, "note": "又打了一次"}))
+                    .await
+                    .assert_error(409, "already_tried_today");
+                a_day_passes(&app, fid).await;
+            }
         }
         let done = &follow_ups_of(&app, &id).await[0];
         assert_eq!((done.status.as_str(), done.outcome.as_deref(), done.satisfaction), ("done", Some("unreachable"), None));
-        assert_eq!(done.attempt_log.as_array().unwrap().len(), 3);
+        assert_eq!(done.attempt_log.as_array().unwrap().len(), 4);
         assert_eq!(app.stored(&id).await.status, "rejected", "an unreachable resident does not reopen the case");
         app.post(&result_path(&fid), Some(&op), &json!({"reached": false, "note": "第四次"})).await.assert_error(409, "follow_up_closed");
         app.get(&format!("/api/v1/hotline/follow-ups/{fid}/contact"), Some(&op)).await.assert_error(409, "follow_up_closed");

@@ -340,7 +340,14 @@ both_backends! {
         assert_eq!(calls[0].agent.as_deref(), Some("seat-07"));
         assert!(calls[0].jurisdiction_path.ends_with("/120101001001/"));
         // The same platform call cannot be entered twice.
-        enter(&app, &op, call_body("inquiry", json!({"platform_call_id": "pf-0001"}))).await.assert_error(409, "call_already_entered");
+        let twice = enter(&app, &op, call_body("inquiry", json!({"platform_call_id": "pf-0001"}))).await;
+        twice.assert_error(409, "call_already_entered");
+        assert_eq!(twice.body["error"]["details"]["call_id"], first.body["call_id"]);
+        // An operator of another district learns that it exists, not where to find it.
+        let (_, hexi_op) = app.staff_token("operator", "120103").await;
+        let elsewhere = enter(&app, &hexi_op, call_body("inquiry", json!({"platform_call_id": "pf-0001"}))).await;
+        elsewhere.assert_error(409, "call_already_entered");
+        assert!(elsewhere.body["error"]["details"].is_null(), "{}", elsewhere.text);
 
         // Operator first, then the platform.
         let typed = seconds_ago(400);
@@ -366,6 +373,9 @@ both_backends! {
         assert_eq!(shown.body["state"], "ended");
         assert_eq!(shown.body["caller_phone"], "139****1111");
         assert_eq!(shown.body["caller_name"], "王**");
+        // Administrators manage the system; callers' words are not theirs to read.
+        let (_, admin) = app.staff_token("admin", "120000").await;
+        app.get(&format!("/api/v1/hotline/calls/{}", call.id), Some(&admin)).await.assert_error(403, "role_not_allowed");
     }
 
     async fn an_urgent_call_opens_a_case_on_the_aid_first_path(app) {

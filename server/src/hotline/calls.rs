@@ -214,10 +214,12 @@ pub async fn enter(state: &AppState, me: &Staff, input: CallInput) -> AppResult<
         Some(pid) => match store::create_or_lock_platform_call(&txn, pid, fresh).await? {
             (call, true) => call,
             (existing, false) if existing.operator_id.is_some() => {
+                // The existing record's id only to who may open it.
+                let visible = me.scope.contains(&existing.jurisdiction_path);
                 return Err(AppError::Conflict {
                     code: "call_already_entered",
                     message: "这通电话已经登记过了".into(),
-                    details: Some(json!({ "call_id": existing.id })),
+                    details: visible.then(|| json!({ "call_id": existing.id })),
                 });
             }
             (mut existing, false) => {

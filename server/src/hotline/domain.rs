@@ -12,8 +12,9 @@ use crate::{
     privacy::MobileNumber,
 };
 
-/// Attempts at a 回访 before it is given up as unreachable.
-pub const MAX_FOLLOW_UP_ATTEMPTS: i32 = 3;
+/// Attempts at a 回访 before it is given up as unreachable: the first call and up to three
+/// retries on later days.
+pub const MAX_FOLLOW_UP_ATTEMPTS: i32 = 4;
 /// A satisfaction of this or lower reopens the case.
 pub const DISSATISFIED_AT_MOST: i32 = 2;
 /// Blind-index field of phone numbers; the same as the applications', so a caller's number

@@ -160,7 +160,8 @@ fn validate(input: &FollowUpResultInput) -> Result<Attempt, FieldErrors> {
 }
 
 /// Records one attempt. Reached: done with its satisfaction, and ≤ 2 reopens the case in the
-/// same transaction. Not reached: due again the next working day, given up after the third try.
+/// same transaction. Not reached: due again the next working day, given up after the fourth
+/// try (three retries).
 pub async fn record_result(
     state: &AppState,
     me: &Staff,
@@ -181,8 +182,25 @@ pub async fn record_result(
     }
     let result = validate(input).map_err(AppError::validation)?;
     let now = db::now();
-    let attempt = fu.attempts + 1;
     let mut log = fu.attempt_log.as_array().cloned().unwrap_or_default();
+    // Retries are on later days: a second "no answer" the same day does not use up a try.
+    // Reaching the resident (say, they call back) is recorded whenever it happens.
+    let tried_today = log.last().is_some_and(|last| {
+        last["reached"] == json!(false)
+            && serde_json::from_value::<chrono::DateTime<chrono::Utc>>(last["at"].clone())
+                .is_ok_and(|at| {
+                    crate::calendar::domain::local_date(at)
+                        == crate::calendar::domain::local_date(now)
+                })
+    });
+    if !result.reached && tried_today {
+        return Err(AppError::Conflict {
+            code: "already_tried_today",
+            message: "今天已记录过一次未接通,请在下一个工作日再次回访".into(),
+            details: Some(json!({ "due_at": fu.due_at })),
+        });
+    }
+    let attempt = fu.attempts + 1;
     log.push(json!({
         "at": now,
         "by": me.id,
@@ -282,7 +300,14 @@ async fn reopen(
     let score = result.satisfaction.unwrap_or_default();
     let cmd = Command {
         action: Some(Action::FollowUpReopen),
-        note: Some(format!("回访不满意(满意度 {score}/5):{}", result.note)),
+        // The reopening reason holds at most 1000 characters; the whole note is in the
+        // follow-up's own timeline entry.
+        note: Some(
+            format!("回访不满意(满意度 {score}/5):{}", result.note)
+                .chars()
+                .take(1000)
+                .collect(),
+        ),
         ..Command::default()
     };
     match transitions::execute_in(state, txn, Who::FollowUp(me), app.id, cmd).await {

@@ -40,8 +40,12 @@ fn call_not_found() -> AppError {
     AppError::not_found("call_not_found", "没有找到这通来电")
 }
 
-async fn call_view(state: &AppState, call: &entity::hotline_calls::Model) -> AppResult<CallView> {
-    let lookup = CallLookup::load(&state.db, std::slice::from_ref(call)).await?;
+async fn call_view(
+    state: &AppState,
+    me: &Staff,
+    call: &entity::hotline_calls::Model,
+) -> AppResult<CallView> {
+    let lookup = CallLookup::load(&state.db, &me.scope, std::slice::from_ref(call)).await?;
     Ok(views::call(call, &lookup))
 }
 
@@ -78,7 +82,7 @@ pub async fn create_call(
         None => None,
     };
     Ok(HttpResponse::Created().json(CallEntryResponse {
-        call: call_view(&state, &entered.call).await?,
+        call: call_view(&state, &me, &entered.call).await?,
         application,
     }))
 }
@@ -97,10 +101,22 @@ pub async fn get_call(
     me: Staff,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
+    // Calls are casework: administrators manage the system, not callers' words.
+    me.require(&[
+        crate::staff::Role::Operator,
+        crate::staff::Role::Supervisor,
+        crate::staff::Role::Caseworker,
+        crate::staff::Role::Approver,
+    ])?;
     let call = store::find_call_in_scope(&state.db, &me.scope, *id)
         .await?
         .ok_or_else(call_not_found)?;
-    Ok(HttpResponse::Ok().json(call_view(&state, &call).await?))
+    let mut view = call_view(&state, &me, &call).await?;
+    // The recording is for the hotline's own people.
+    if !calls::READ.contains(&me.role) {
+        view.recording_url = None;
+    }
+    Ok(HttpResponse::Ok().json(view))
 }
 
 /// Earlier calls and cases of a number (operators, supervisors), newest first, inside the
@@ -158,7 +174,7 @@ pub async fn caller_history(
     }
     cases.sort_by_key(|a| std::cmp::Reverse(a.id));
     let lookup = Lookup::load(&state.db, &cases).await?;
-    let call_lookup = CallLookup::load(&state.db, &calls).await?;
+    let call_lookup = CallLookup::load(&state.db, &me.scope, &calls).await?;
     Ok(HttpResponse::Ok().json(CallerHistory {
         phone: phone.masked(),
         calls: calls.iter().map(|c| views::call(c, &call_lookup)).collect(),

@@ -32,7 +32,13 @@ pub struct CallLookup {
 }
 
 impl CallLookup {
-    pub async fn load(db: &impl ConnectionTrait, calls: &[calls::Model]) -> Result<Self, DbErr> {
+    /// What the calls refer to, as `scope` may see it: a case since transferred out of the
+    /// viewer's subtree is not shown.
+    pub async fn load(
+        db: &impl ConnectionTrait,
+        scope: &crate::jurisdictions::Scope,
+        calls: &[calls::Model],
+    ) -> Result<Self, DbErr> {
         let community_ids: Vec<Uuid> = calls.iter().filter_map(|c| c.community_id).collect();
         let app_ids: Vec<Uuid> = calls.iter().filter_map(|c| c.application_id).collect();
         let operator_ids: Vec<Uuid> = calls.iter().filter_map(|c| c.operator_id).collect();
@@ -52,6 +58,7 @@ impl CallLookup {
         } else {
             applications::Entity::find()
                 .filter(applications::Column::Id.is_in(app_ids))
+                .filter(scope.filter(applications::Column::JurisdictionPath))
                 .all(db)
                 .await?
                 .into_iter()
