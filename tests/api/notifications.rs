@@ -8,6 +8,21 @@ const FUAN: &str = "120101001001";
 const XINJIN: &str = "120101001002";
 
 both_backends! {
+    async fn a_community_without_caseworkers_falls_back_to_its_street(app) {
+        app.seed_demo().await;
+        // 新津社区 has nobody yet; the street's approver hears of the new case instead.
+        let (approver, _) = app.staff_token("approver", "120101001").await;
+        let (elsewhere, _) = app.staff_token("caseworker", FUAN).await;
+        let (_, resident) = app.resident_login("o_nobody").await;
+        app.apply(&resident.access, &application_body("temporary_assistance", XINJIN, &id_number("19600303", "621"))).await.assert_status(201);
+        let rows = eventually(10, "the street approver's inbox row", || async {
+            let rows = app.inbox_of(approver.id).await;
+            (!rows.is_empty()).then_some(rows)
+        }).await;
+        assert_eq!(rows.iter().filter(|r| r.event_type == "application.submitted").count(), 1);
+        assert!(app.inbox_of(elsewhere.id).await.is_empty(), "another community's caseworker is not told");
+    }
+
     async fn a_new_case_reaches_its_community_caseworkers_live_and_resumes_after_a_reconnect(app) {
         app.seed_demo().await;
         let (a, a_token) = app.staff_token("caseworker", FUAN).await;

@@ -111,7 +111,22 @@ pub async fn resolve(
                 Some(assignee) => {
                     staff_ids.insert(assignee);
                 }
-                None => staff_ids.extend(staff_at(db, &chain, &[Role::Caseworker]).await?),
+                None => {
+                    let workers = staff_at(db, &chain, &[Role::Caseworker]).await?;
+                    if workers.is_empty() {
+                        // Nobody works this community (yet): its street hears of it rather
+                        // than no one.
+                        let street: Vec<String> = chain.get(2).cloned().into_iter().collect();
+                        let fallback =
+                            staff_at(db, &street, &[Role::Approver, Role::Supervisor]).await?;
+                        if fallback.is_empty() {
+                            tracing::warn!(event = %row.event_type, outbox = %row.id, "no caseworker or street staff to notify");
+                        }
+                        staff_ids.extend(fallback);
+                    } else {
+                        staff_ids.extend(workers);
+                    }
+                }
             },
             // The case's street: its approvers and supervisors (催办).
             "street" => {
