@@ -297,7 +297,32 @@ fn describe_serde_error(msg: &str) -> (String, FieldErrors) {
     } else {
         "请求内容不符合要求"
     };
-    (format!("{summary}:{msg}"), fields)
+    (format!("{summary}:{}", without_value(msg)), fields)
+}
+
+/// serde quotes the offending value (`invalid type: integer `110105…`, expected a string`);
+/// the message is logged with the error, so the value — possibly an ID or phone number sent
+/// as a number — is left out. Field names (missing, unknown) are kept.
+fn without_value(msg: &str) -> String {
+    let quotes_a_value = [
+        "invalid type",
+        "invalid value",
+        "unknown variant",
+        "invalid length",
+    ]
+    .iter()
+    .any(|p| msg.starts_with(p));
+    if !quotes_a_value {
+        return msg.to_string();
+    }
+    match (
+        msg.find(" `"),
+        msg.find('`')
+            .and_then(|i| msg[i + 1..].find('`').map(|j| i + 1 + j)),
+    ) {
+        (Some(start), Some(end)) if start < end => format!("{}{}", &msg[..start], &msg[end + 1..]),
+        _ => msg.to_string(),
+    }
 }
 
 /// A body that is JSON but not the expected shape.
@@ -409,5 +434,16 @@ mod tests {
         );
         let (_, fields) = describe_serde_error("unknown field `status`, expected one of `a`");
         assert!(fields.contains_key("status"));
+        // The value itself is not repeated: the message ends up in the log.
+        let (msg, _) = describe_serde_error(
+            "invalid type: integer `110105194912310021`, expected a string at line 1 column 40",
+        );
+        assert!(!msg.contains("110105194912310021"), "{msg}");
+        assert!(
+            msg.contains("invalid type: integer, expected a string"),
+            "{msg}"
+        );
+        let (msg, _) = describe_serde_error("unknown variant `13812345678`, expected `a` or `b`");
+        assert!(!msg.contains("13812345678"), "{msg}");
     }
 }
