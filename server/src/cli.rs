@@ -48,6 +48,20 @@ pub enum Command {
     Jurisdiction(JurisdictionCommand),
     /// Load demo data (天津市, its 16 districts, some streets and communities). Idempotent.
     Demo,
+    /// WeChat operator actions.
+    #[command(subcommand)]
+    Wechat(WechatCommand),
+}
+
+#[derive(Subcommand)]
+pub enum WechatCommand {
+    /// Invalidate the access token and fetch a new one (`force_refresh`), for a leaked token
+    /// only: at most 20 a day and 30 s apart; recorded in the audit log.
+    ForceRefreshToken {
+        /// Why the token is believed leaked (recorded).
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -180,6 +194,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                  Next: echo 'a-long-passw0rd' | cargo run -- staff add --username admin --role admin --jurisdiction 120000",
                 jurisdictions::demo::NODES.len()
             );
+            Ok(())
+        }
+        Command::Wechat(WechatCommand::ForceRefreshToken { reason }) => {
+            let conn = db::connect(&settings.database).await?;
+            db::migrate(&conn).await?;
+            let redis = settings
+                .redis
+                .as_ref()
+                .map(crate::kv::Redis::new)
+                .transpose()?;
+            let wechat = crate::wechat::WechatClient::new(&settings.wechat, redis)?;
+            anyhow::ensure!(
+                !wechat.is_dev(),
+                "WECHAT_APP_ID and WECHAT_APP_SECRET must be set: dev WeChat mode has no token"
+            );
+            let fingerprint = crate::wechat::force::force_refresh(&conn, &wechat, &reason).await?;
+            println!("new WeChat access token {fingerprint} in place (recorded in the audit log)");
             Ok(())
         }
     }

@@ -142,6 +142,43 @@ both_backends! {
         assert_eq!(fetches, 2);
     }
 
+    async fn a_leaked_token_is_replaced_by_an_operator_within_wechats_limits(app) {
+        use zhitongche::wechat::force::{ACTION, ForceRefreshError, force_refresh};
+        app.mock_stable_token("TOKEN-LEAKED", None).await;
+        Mock::given(method("POST"))
+            .and(path("/cgi-bin/stable_token"))
+            .and(body_json(json!({"grant_type": "client_credential", "appid": "wxtestappid", "secret": "wechat-test-secret", "force_refresh": true})))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"access_token": "TOKEN-FRESH", "expires_in": 7200})))
+            .expect(1)
+            .mount(&app.wechat)
+            .await;
+        assert_eq!(app.state.wechat.access_token().await.unwrap().expose(), "TOKEN-LEAKED");
+        assert!(matches!(force_refresh(&app.state.db, &app.state.wechat, "  ").await, Err(ForceRefreshError::NoReason)));
+        force_refresh(&app.state.db, &app.state.wechat, "令牌出现在第三方日志中").await.unwrap();
+        assert_eq!(app.state.wechat.access_token().await.unwrap().expose(), "TOKEN-FRESH");
+        // WeChat ignores a second force within 30 s: we do not even ask.
+        assert!(matches!(force_refresh(&app.state.db, &app.state.wechat, "再试一次").await, Err(ForceRefreshError::TooSoon(_))));
+        let audited = entity::audit_log::Entity::find().all(&app.state.db).await.unwrap();
+        let rows: Vec<_> = audited.iter().filter(|r| r.action == ACTION).collect();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].detail.as_ref().unwrap()["reason"], "令牌出现在第三方日志中");
+        assert!(!rows[0].detail.as_ref().unwrap().to_string().contains("TOKEN-FRESH"), "the token itself is not recorded");
+        // Twenty in a day is WeChat's limit.
+        for _ in 0..19 {
+            zhitongche::audit::store::record(&app.state.db, zhitongche::audit::store::Entry::new(zhitongche::audit::store::Actor::System, ACTION))
+                .await
+                .unwrap();
+        }
+        let mut rows: Vec<entity::audit_log::Model> = entity::audit_log::Entity::find().all(&app.state.db).await.unwrap();
+        for row in rows.iter_mut().filter(|r| r.action == ACTION) {
+            use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
+            let mut m = row.clone().into_active_model();
+            m.at = Set(chrono::Utc::now() - chrono::Duration::hours(1));
+            m.update(&app.state.db).await.unwrap();
+        }
+        assert!(matches!(force_refresh(&app.state.db, &app.state.wechat, "第二十一次").await, Err(ForceRefreshError::DailyLimit(20))));
+    }
+
     async fn a_token_rejected_twice_fails_instead_of_looping(app) {
         app.mock_stable_token("TOKEN-X", None).await;
         Mock::given(method("POST"))

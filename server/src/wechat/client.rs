@@ -123,12 +123,25 @@ impl WechatClient {
         self.tokens.invalidate(failed).await;
     }
 
+    /// `force_refresh=true`: WeChat invalidates the current token and issues a new one, which
+    /// replaces the shared cached copy. For a leaked token only, through
+    /// `wechat::force::force_refresh` (which keeps WeChat's limits and the audit trail).
+    pub async fn force_refresh_token(&self) -> Result<AccessToken> {
+        let app = self.app()?;
+        let fetched = self.fetch_token_with(app, true).await?;
+        Ok(self.tokens.replace(fetched).await)
+    }
+
     async fn fetch_token(&self, app: &App) -> Result<Fetched> {
+        self.fetch_token_with(app, false).await
+    }
+
+    async fn fetch_token_with(&self, app: &App, force_refresh: bool) -> Result<Fetched> {
         let body = StableTokenRequest {
             grant_type: "client_credential",
             appid: &app.id,
             secret: app.secret.expose_secret(),
-            force_refresh: false,
+            force_refresh,
         };
         let mut attempt = 0;
         loop {

@@ -4,6 +4,7 @@
 pub mod client;
 pub mod dto;
 pub mod errors;
+pub mod force;
 mod parse;
 pub mod token;
 

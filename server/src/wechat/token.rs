@@ -128,6 +128,29 @@ impl TokenCache {
         }
     }
 
+    /// Puts a token fetched outside the usual path (a forced refresh) in place of the cached one,
+    /// here and for every instance.
+    pub async fn replace(&self, fetched: Fetched) -> AccessToken {
+        let ttl = ttl_secs(fetched.expires_in);
+        let token = AccessToken(fetched.token);
+        *self.local.lock().await = Some(Cached {
+            token: token.clone(),
+            until: Instant::now() + Duration::from_secs(ttl),
+        });
+        if let Some((redis, key, _)) = &self.key {
+            let stored: Result<(), redis::RedisError> = async {
+                let mut conn = redis.conn().await?;
+                conn.set_ex(key, token.expose(), ttl).await
+            }
+            .await;
+            if let Err(e) = stored {
+                tracing::warn!(error = %e, "could not share the new WeChat token; other instances fetch it on their next 40001");
+            }
+        }
+        tracing::info!(token = %token.fingerprint(), "WeChat access token replaced");
+        token
+    }
+
     async fn get_local<F, Fut>(&self, fetch: &F) -> Result<AccessToken, WechatError>
     where
         F: Fn() -> Fut,
