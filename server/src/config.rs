@@ -58,6 +58,7 @@ pub struct RawSettings {
     pub ztc_notify_republish_after_ms: Option<String>,
     pub ztc_notify_stream_maxlen: Option<String>,
     pub wechat_miniprogram_state: Option<String>,
+    pub wechat_content_check: Option<String>,
     pub wechat_progress_template_id: Option<String>,
     pub wechat_templates_file: Option<String>,
     pub wechat_push_token: Option<String>,
@@ -213,6 +214,11 @@ pub const SETTINGS_DOC: &[(&str, &str, &str)] = &[
         "ZTC_SSE_HEARTBEAT_SECS",
         "seconds between SSE heartbeats; each one re-checks the staff session",
         "15",
+    ),
+    (
+        "WECHAT_CONTENT_CHECK",
+        "`on` or `off`: check what a resident writes with `msg_sec_check` at submission (fail open)",
+        "on",
     ),
     (
         "WECHAT_MINIPROGRAM_STATE",
@@ -404,6 +410,8 @@ pub struct WechatSettings {
     pub timeout: Duration,
     /// `formal`, `trial` or `developer`.
     pub miniprogram_state: String,
+    /// Check residents' text with `msg_sec_check` at submission.
+    pub content_check: bool,
     pub progress_template_id: String,
     pub templates_file: Option<PathBuf>,
     pub push_token: Option<SecretString>,
@@ -746,6 +754,16 @@ impl Settings {
                 .max(1),
             ),
         };
+        let content_check = match non_empty(&raw.wechat_content_check).as_deref() {
+            None | Some("on") => true,
+            Some("off") => false,
+            Some(other) => {
+                problems.push(format!(
+                    "WECHAT_CONTENT_CHECK: expected on or off, got `{other}`"
+                ));
+                true
+            }
+        };
         let miniprogram_state = match non_empty(&raw.wechat_miniprogram_state).as_deref() {
             None if prod => "formal".to_string(),
             None => "developer".to_string(),
@@ -836,6 +854,7 @@ impl Settings {
                 miniprogram_name: non_empty(&raw.wechat_miniprogram_name)
                     .unwrap_or_else(|| DEFAULT_MINIPROGRAM_NAME.into()),
                 miniprogram_state,
+                content_check,
                 progress_template_id,
                 templates_file: non_empty(&raw.wechat_templates_file).map(PathBuf::from),
                 push_token: non_empty(&raw.wechat_push_token).map(SecretString::from),

@@ -430,3 +430,94 @@ both_backends! {
         }
     }
 }
+
+/// What a resident writes goes through WeChat's content check at submission: `risky` is refused
+/// with words they can act on, `review` and an unavailable check let it through, marked for a
+/// person to read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_a_resident_writes_is_checked_and_a_failed_check_lets_it_through() {
+    use wiremock::{
+        Mock, ResponseTemplate,
+        matchers::{body_partial_json, method, path, query_param},
+    };
+    let app = tests::TestApp::builder(tests::Backend::Postgres)
+        .settings(|raw| raw.wechat_content_check = Some("on".into()))
+        .spawn()
+        .await;
+    app.seed_demo().await;
+    app.mock_stable_token("TOKEN-C", None).await;
+    let (_, resident) = app.resident_login("oContentCheck01").await;
+    let verdict = |content: &str, answer: Value| {
+        Mock::given(method("POST"))
+            .and(path("/wxa/msg_sec_check"))
+            .and(query_param("access_token", "TOKEN-C"))
+            .and(body_partial_json(
+                json!({"content": content, "scene": 1, "openid": "oContentCheck01", "version": 2}),
+            ))
+            .respond_with(ResponseTemplate::new(200).set_body_json(answer))
+    };
+    verdict("不当内容", json!({"errcode": 0, "errmsg": "ok", "trace_id": "t-1", "result": {"suggest": "risky", "label": 20001}}))
+        .expect(1)
+        .mount(&app.wechat)
+        .await;
+    verdict("家里很困难,需要人看看", json!({"errcode": 0, "errmsg": "ok", "trace_id": "t-2", "result": {"suggest": "review", "label": 21000}}))
+        .expect(1)
+        .mount(&app.wechat)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/wxa/msg_sec_check"))
+        .and(body_partial_json(json!({"content": "检测服务出故障时"})))
+        .respond_with(ResponseTemplate::new(502).set_body_string("bad gateway"))
+        .mount(&app.wechat)
+        .await;
+    let with = |text: &str, seq: &str| {
+        let mut body = application_body("temporary_assistance", FUAN, &id_number("19500505", seq));
+        body["description"] = json!(text);
+        body
+    };
+
+    let refused = app.apply(&resident.access, &with("不当内容", "701")).await;
+    refused.assert_error(422, "validation_failed");
+    assert!(
+        refused.body["error"]["fields"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("请修改后再提交")
+    );
+    let mine = app
+        .get("/api/v1/me/applications", Some(&resident.access))
+        .await;
+    assert!(
+        mine.body["items"].as_array().unwrap().is_empty(),
+        "nothing was created"
+    );
+
+    let (_, worker) = app.staff_token("caseworker", FUAN).await;
+    for (text, seq, reason) in [
+        ("家里很困难,需要人看看", "711", "wechat_review"),
+        ("检测服务出故障时也要能申请", "721", "check_unavailable"),
+    ] {
+        let res = app.apply(&resident.access, &with(text, seq)).await;
+        res.assert_status(201);
+        let id = id_of(&res);
+        let detail = app
+            .get(&format!("/api/v1/staff/applications/{id}"), Some(&worker))
+            .await;
+        let marked: Vec<&Value> = detail.body["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == "content_review")
+            .collect();
+        assert_eq!(marked.len(), 1, "{}", detail.text);
+        assert_eq!(marked[0]["data"]["reason"], reason);
+        // The resident's own timeline does not show it.
+        let own = app
+            .get(
+                &format!("/api/v1/applications/{id}/timeline"),
+                Some(&resident.access),
+            )
+            .await;
+        assert!(!own.text.contains("content_review"), "{}", own.text);
+    }
+}

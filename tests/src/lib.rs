@@ -191,6 +191,8 @@ impl TestAppBuilder {
             wechat_app_id: Some("wxtestappid".into()),
             wechat_app_secret: Some("wechat-test-secret".into()),
             wechat_api_base: Some(wechat.uri()),
+            // On in production; tests that are about it turn it on.
+            wechat_content_check: Some("off".into()),
             ztc_workers: Some("1".into()),
             ztc_shutdown_timeout_secs: Some("1".into()),
             ztc_db_max_connections: Some("5".into()),

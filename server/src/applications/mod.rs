@@ -1,6 +1,7 @@
 //! Applications and the case workflow: intake (online, drafts, idempotent), the state machine,
 //! working-day time limits with escalation, and scoped queries for residents and staff.
 
+pub mod content_check;
 pub mod domain;
 pub mod dto;
 pub mod events;

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::{
     applications::{
+        content_check,
         dto::{
             ApplicationInput, ApplicationPage, ApplicationResponse, ResidentListQuery,
             SupplementRequest, TimelineResponse, WithdrawRequest,
@@ -73,6 +74,12 @@ pub async fn create(
     let body = body.into_inner();
     let hash = idempotency::fingerprint(&body);
     let input: ApplicationInput = parse(body)?;
+    // Outside the transaction: a slow WeChat must not hold the database.
+    let verdict = if input.draft {
+        content_check::Verdict::Pass
+    } else {
+        content_check::check(&state, &me.openid, &input.description).await?
+    };
     let txn = db::begin(&state.db).await?;
     if let Some(key) = &key
         && let Begin::Replay { status, body } = idempotency::begin(&txn, me.id, key, &hash).await?
@@ -94,6 +101,7 @@ pub async fn create(
         },
     )
     .await?;
+    content_check::mark(&txn, app.id, &verdict).await?;
     let lookup = Lookup::load(&txn, std::slice::from_ref(&app)).await?;
     let response = views::application(&app, &lookup);
     if let Some(key) = &key {
@@ -213,8 +221,15 @@ pub async fn submit(
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
     let req: SubmitRequest = optional_body(&body)?;
+    let verdict = match store::find_for_resident(&state.db, me.id, *id).await? {
+        Some(draft) if draft.status == "draft" => {
+            content_check::check(&state, &me.openid, &draft.description).await?
+        }
+        _ => content_check::Verdict::Pass,
+    };
     let txn = db::begin(&state.db).await?;
     let app = service::submit(&state, &txn, &me, *id, req.expected_version).await?;
+    content_check::mark(&txn, app.id, &verdict).await?;
     txn.commit().await?;
     state.notifier.wake();
     Ok(HttpResponse::Ok().json(respond(&state, &app).await?))
