@@ -37,6 +37,13 @@ pub struct Model {
     pub duration_s: Option<i32>,
     /// Stored as given by the platform; never fetched by the service.
     pub recording_url: Option<String>,
+    /// A help request without a case is a task for its community: `open`, then `done`;
+    /// NULL for every other call.
+    pub task_status: Option<String>,
+    pub task_done_at: Option<DateTimeUtc>,
+    pub task_done_by: Option<Uuid>,
+    /// What was done, in the caseworker's words.
+    pub task_note: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

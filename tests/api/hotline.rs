@@ -425,9 +425,32 @@ both_backends! {
         seen.assert_status(200);
         assert_eq!(seen.body["summary"], "女儿来电:母亲独居,老伴住院,医药费负担很重");
         app.get(&format!("/api/v1/hotline/calls/{call_id}"), Some(&neighbour)).await.assert_error(404, "call_not_found");
+        // It waits in the community's task list until someone records what was done.
+        assert_eq!(res.body["call"]["task"]["status"], "open");
+        let open = app.get("/api/v1/hotline/tasks", Some(&worker)).await;
+        open.assert_status(200);
+        assert_eq!(open.body["items"].as_array().unwrap().len(), 1);
+        assert_eq!(open.body["items"][0]["id"], call_id.as_str());
+        assert_eq!(app.get("/api/v1/hotline/tasks", Some(&neighbour)).await.body["items"], json!([]));
+        let done_path = format!("/api/v1/hotline/tasks/{call_id}/done");
+        app.post(&done_path, Some(&neighbour), &json!({"note": "已上门"})).await.assert_error(404, "call_not_found");
+        app.post(&done_path, Some(&op), &json!({"note": "已上门"})).await.assert_error(403, "role_not_allowed");
+        let empty = app.post(&done_path, Some(&worker), &json!({"note": " "})).await;
+        empty.assert_error(422, "validation_failed");
+        assert!(empty.body["error"]["fields"]["note"].is_string());
+        let done = app.post(&done_path, Some(&worker), &json!({"note": "已上门看望,协助申请临时救助"})).await;
+        done.assert_status(200);
+        assert_eq!(done.body["task"]["status"], "done");
+        assert_eq!(done.body["task"]["note"], "已上门看望,协助申请临时救助");
+        app.post(&done_path, Some(&worker), &json!({"note": "再办一次"})).await.assert_error(409, "task_not_open");
+        assert_eq!(app.get("/api/v1/hotline/tasks", Some(&worker)).await.body["items"], json!([]));
+        let finished = app.get("/api/v1/hotline/tasks?status=done", Some(&worker)).await;
+        assert_eq!(finished.body["items"][0]["id"], call_id.as_str());
+        app.get("/api/v1/hotline/tasks?status=later", Some(&worker)).await.assert_error(400, "invalid_query");
         // An inquiry reaches no one.
         let inquiry = enter(&app, &op, call_body("inquiry", json!({}))).await;
         inquiry.assert_status(201);
+        assert!(inquiry.body["call"]["task"].is_null());
         assert!(app.outbox_of(inquiry.body["call"]["id"].as_str().unwrap()).await.is_empty());
     }
 

@@ -192,6 +192,9 @@ pub async fn enter(state: &AppState, me: &Staff, input: CallInput) -> AppResult<
         } else {
             None
         };
+        if help_task {
+            call.task_status = Some("open".into());
+        }
         call.operator_id = Some(me.id);
         call.entered_at = Some(now);
         if call.started_source.as_deref() != Some("platform")
@@ -277,6 +280,10 @@ pub fn blank(
         ended_at: None,
         duration_s: None,
         recording_url: None,
+        task_status: None,
+        task_done_at: None,
+        task_done_by: None,
+        task_note: None,
         created_at: now,
         updated_at: now,
     }

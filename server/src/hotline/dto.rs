@@ -84,7 +84,41 @@ pub struct CallView {
     pub state: String,
     /// Where the platform keeps the recording; this service never fetches it.
     pub recording_url: Option<String>,
+    /// For a help request without a case: the community's task.
+    pub task: Option<TaskState>,
     pub created_at: DateTime<Utc>,
+}
+
+/// A help request's task: `open` until someone in the community records what was done.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TaskState {
+    /// `open` or `done`.
+    pub status: String,
+    pub done_at: Option<DateTime<Utc>>,
+    pub done_by: Option<Uuid>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TaskQuery {
+    /// `open` (the default; oldest first) or `done` (newest first).
+    pub status: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TaskPage {
+    pub items: Vec<CallView>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TaskDoneInput {
+    /// What was done (a visit, a referral, help given): 2–1000 characters.
+    pub note: String,
 }
 
 /// The answer to a call entry.

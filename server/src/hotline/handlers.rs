@@ -21,11 +21,12 @@ use crate::{
         domain::{CallerNumber, PHONE_INDEX},
         dto::{
             CallEntryResponse, CallInput, CallView, CallbackAck, CallbackEvent, CallerCase,
-            CallerHistory,
+            CallerHistory, TaskDoneInput, TaskPage, TaskQuery,
         },
         signature, store,
         views::{self, CallLookup},
     },
+    http::cursor,
     state::AppState,
 };
 
@@ -217,4 +218,109 @@ pub async fn callback(
     let source = crate::http::client_ip(&req, &state.settings);
     let ack = callbacks::receive(&state, header, &body, &source).await?;
     Ok(HttpResponse::Ok().json(ack))
+}
+
+/// Who works help-request tasks: the community's caseworkers, the street above them and the
+/// hotline that took the call.
+const TASK_ROLES: &[crate::staff::Role] = &[
+    crate::staff::Role::Caseworker,
+    crate::staff::Role::Approver,
+    crate::staff::Role::Supervisor,
+    crate::staff::Role::Operator,
+];
+
+/// Help requests taken by phone without an application, as tasks inside the caller's
+/// jurisdiction: `open` ones oldest first, `done` ones newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/hotline/tasks",
+    tag = "hotline",
+    security(("bearer" = [])),
+    params(TaskQuery),
+    responses((status = 200, body = TaskPage), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody))
+)]
+pub async fn list_tasks(
+    state: web::Data<AppState>,
+    me: Staff,
+    q: web::Query<TaskQuery>,
+) -> AppResult<HttpResponse> {
+    me.require(TASK_ROLES)?;
+    let open = match q.status.as_deref().map(str::trim) {
+        None | Some("") | Some("open") => true,
+        Some("done") => false,
+        Some(_) => {
+            return Err(AppError::bad_request(
+                "invalid_query",
+                "status 应为 open 或 done",
+            ));
+        }
+    };
+    let after = match q.cursor.as_deref() {
+        Some(c) => Some(Uuid::parse_str(&cursor::decode(c)?).map_err(|_| {
+            AppError::bad_request("invalid_cursor", "分页游标无效,请从第一页重新查询")
+        })?),
+        None => None,
+    };
+    let limit = cursor::limit(q.limit, 20, 100);
+    let rows = store::tasks(&state.db, &me.scope, open, after, limit).await?;
+    let next_cursor = (rows.len() as u64 == limit)
+        .then(|| rows.last().map(|c| cursor::encode(&c.id.to_string())))
+        .flatten();
+    let lookup = CallLookup::load(&state.db, &me.scope, &rows).await?;
+    Ok(HttpResponse::Ok().json(TaskPage {
+        items: rows.iter().map(|c| views::call(c, &lookup)).collect(),
+        next_cursor,
+    }))
+}
+
+/// Records what was done about a help request; the task is then `done`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/hotline/tasks/{id}/done",
+    tag = "hotline",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "the call's id")),
+    request_body = TaskDoneInput,
+    responses(
+        (status = 200, body = CallView),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "not an open task", body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
+pub async fn finish_task(
+    state: web::Data<AppState>,
+    me: Staff,
+    id: web::Path<Uuid>,
+    body: web::Json<TaskDoneInput>,
+) -> AppResult<HttpResponse> {
+    me.require(&[
+        crate::staff::Role::Caseworker,
+        crate::staff::Role::Approver,
+        crate::staff::Role::Supervisor,
+    ])?;
+    let note = crate::applications::domain::clean_text(&body.note, 1000, true)
+        .and_then(|n| {
+            if n.chars().count() < 2 {
+                Err("请写明处理情况(至少 2 个字)".to_string())
+            } else {
+                Ok(n)
+            }
+        })
+        .map_err(|e| AppError::field("note", e))?;
+    let call = store::find_call_in_scope(&state.db, &me.scope, *id)
+        .await?
+        .ok_or_else(call_not_found)?;
+    if !store::finish_task(&state.db, call.id, me.id, &note, crate::db::now()).await? {
+        return Err(AppError::Conflict {
+            code: "task_not_open",
+            message: "这条求助不是待处理的工单(可能已由他人办结)".into(),
+            details: Some(serde_json::json!({ "task": call.task_status })),
+        });
+    }
+    tracing::info!(call_id = %call.id, "help request task done");
+    let call = store::find_call(&state.db, call.id)
+        .await?
+        .ok_or_else(call_not_found)?;
+    Ok(HttpResponse::Ok().json(call_view(&state, &me, &call).await?))
 }

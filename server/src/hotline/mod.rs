@@ -25,6 +25,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     use handlers as h;
     cfg.service(web::resource("/api/v1/hotline/calls").route(web::post().to(h::create_call)))
         .service(web::resource("/api/v1/hotline/calls/{id}").route(web::get().to(h::get_call)))
+        .service(web::resource("/api/v1/hotline/tasks").route(web::get().to(h::list_tasks)))
+        .service(
+            web::resource("/api/v1/hotline/tasks/{id}/done").route(web::post().to(h::finish_task)),
+        )
         .service(
             web::resource("/api/v1/hotline/callers/{phone}")
                 .route(web::get().to(h::caller_history)),
@@ -54,6 +58,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[openapi(paths(
     handlers::create_call,
     handlers::get_call,
+    handlers::list_tasks,
+    handlers::finish_task,
     handlers::caller_history,
     handlers::callback,
     follow_up_handlers::list_follow_ups,

@@ -31,6 +31,52 @@ pub async fn find_call_in_scope(
         .await
 }
 
+/// Help-request tasks inside `scope`: open ones oldest first (the longest waiting on top),
+/// done ones newest first; keyset on the (time-ordered) id.
+pub async fn tasks(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    open: bool,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<calls::Model>, DbErr> {
+    let mut q = calls::Entity::find()
+        .filter(scope.filter(calls::Column::JurisdictionPath))
+        .filter(calls::Column::TaskStatus.eq(if open { "open" } else { "done" }));
+    q = match (open, after) {
+        (true, Some(a)) => q.filter(calls::Column::Id.gt(a)),
+        (false, Some(a)) => q.filter(calls::Column::Id.lt(a)),
+        (_, None) => q,
+    };
+    q = if open {
+        q.order_by_asc(calls::Column::Id)
+    } else {
+        q.order_by_desc(calls::Column::Id)
+    };
+    q.limit(limit).all(db).await
+}
+
+/// Marks an open task done; `false` when it was not open (someone else closed it).
+pub async fn finish_task(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    by: Uuid,
+    note: &str,
+    at: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let res = calls::Entity::update_many()
+        .col_expr(calls::Column::TaskStatus, Expr::value("done"))
+        .col_expr(calls::Column::TaskDoneAt, Expr::value(at))
+        .col_expr(calls::Column::TaskDoneBy, Expr::value(by))
+        .col_expr(calls::Column::TaskNote, Expr::value(note))
+        .col_expr(calls::Column::UpdatedAt, Expr::value(at))
+        .filter(calls::Column::Id.eq(id))
+        .filter(calls::Column::TaskStatus.eq("open"))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
 pub async fn insert_call(
     db: &impl ConnectionTrait,
     model: calls::Model,

@@ -18,7 +18,7 @@ use crate::{
     },
     hotline::{
         domain::{Category, MAX_FOLLOW_UP_ATTEMPTS},
-        dto::{CallApplicationRef, CallView, FollowUpCase, FollowUpView, OperatorRef},
+        dto::{CallApplicationRef, CallView, FollowUpCase, FollowUpView, OperatorRef, TaskState},
     },
     jurisdictions::JurisdictionNode,
     privacy::mask_name,
@@ -131,6 +131,12 @@ pub fn call(c: &calls::Model, l: &CallLookup) -> CallView {
         duration_s: c.duration_s,
         state: state.into(),
         recording_url: c.recording_url.clone(),
+        task: c.task_status.as_ref().map(|status| TaskState {
+            status: status.clone(),
+            done_at: c.task_done_at,
+            done_by: c.task_done_by,
+            note: c.task_note.clone(),
+        }),
         created_at: c.created_at,
     }
 }
