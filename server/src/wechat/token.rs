@@ -23,6 +23,9 @@ const LOCK_TTL_MS: u64 = 60_000;
 const POLL_EVERY: Duration = Duration::from_millis(50);
 /// How long a waiter waits for that token before giving up.
 const MAX_WAIT: Duration = Duration::from_secs(65);
+/// After a failed fetch, how long callers are answered with that failure instead of each
+/// asking WeChat again (an outage would otherwise get one fetch per waiting request).
+const FAILURE_HOLD: Duration = Duration::from_secs(5);
 
 const RELEASE_LOCK: &str = r"if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
 const DROP_IF_SAME: &str = RELEASE_LOCK;
@@ -54,6 +57,11 @@ pub struct Fetched {
     pub expires_in: i64,
 }
 
+/// Where the last failed fetch is kept for the other instances, briefly.
+fn failure_key(token_key: &str) -> String {
+    format!("{token_key}:failed")
+}
+
 fn ttl_secs(expires_in: i64) -> u64 {
     (expires_in - EXPIRY_MARGIN_SECS).max(1) as u64
 }
@@ -66,6 +74,8 @@ struct Cached {
 pub struct TokenCache {
     key: Option<(Redis, String, String)>,
     local: Mutex<Option<Cached>>,
+    /// The last failed fetch, answered to callers until the instant (in-process).
+    failed: std::sync::Mutex<Option<(Instant, String)>>,
 }
 
 impl TokenCache {
@@ -78,7 +88,28 @@ impl TokenCache {
                 (r, token_key, lock_key)
             }),
             local: Mutex::new(None),
+            failed: std::sync::Mutex::new(None),
         }
+    }
+
+    /// The recent failure, if callers should still be told of it rather than fetch again.
+    fn recent_failure(&self) -> Option<WechatError> {
+        let failed = self.failed.lock().unwrap_or_else(|e| e.into_inner());
+        failed
+            .as_ref()
+            .filter(|(until, _)| *until > Instant::now())
+            .map(|(_, msg)| {
+                WechatError::Transport(format!("access token unavailable (recent failure): {msg}"))
+            })
+    }
+
+    fn clear_failure(&self) {
+        *self.failed.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    fn remember_failure(&self, e: &WechatError) {
+        *self.failed.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((Instant::now() + FAILURE_HOLD, e.to_string()));
     }
 
     /// The cached token, or one fetched with `fetch` by exactly one caller at a time.
@@ -87,6 +118,9 @@ impl TokenCache {
         F: Fn() -> Fut,
         Fut: Future<Output = Result<Fetched, WechatError>>,
     {
+        if let Some(e) = self.recent_failure() {
+            return Err(e);
+        }
         if let Some((redis, key, lock)) = &self.key {
             match self.get_shared(redis, key, lock, &fetch).await {
                 Ok(Ok(token)) => return Ok(token),
@@ -133,6 +167,7 @@ impl TokenCache {
     pub async fn replace(&self, fetched: Fetched) -> AccessToken {
         let ttl = ttl_secs(fetched.expires_in);
         let token = AccessToken(fetched.token);
+        self.clear_failure();
         *self.local.lock().await = Some(Cached {
             token: token.clone(),
             until: Instant::now() + Duration::from_secs(ttl),
@@ -163,7 +198,12 @@ impl TokenCache {
         {
             return Ok(c.token.clone());
         }
-        let fetched = fetch().await?;
+        // A caller that waited on the mutex for a fetch that failed gets that failure.
+        if let Some(e) = self.recent_failure() {
+            return Err(e);
+        }
+        let fetched = fetch().await.inspect_err(|e| self.remember_failure(e))?;
+        self.clear_failure();
         let token = AccessToken(fetched.token);
         *local = Some(Cached {
             token: token.clone(),
@@ -215,6 +255,12 @@ impl TokenCache {
             if let Some(t) = conn.get::<_, Option<String>>(key).await? {
                 return Ok(Ok(AccessToken(t)));
             }
+            // The instance holding the lock failed: so do we, without asking WeChat again.
+            if let Some(msg) = conn.get::<_, Option<String>>(failure_key(key)).await? {
+                return Ok(Err(WechatError::Transport(format!(
+                    "access token unavailable (another instance's fetch failed): {msg}"
+                ))));
+            }
             if started.elapsed() > MAX_WAIT {
                 return Ok(Err(WechatError::Transport(
                     "timed out waiting for another instance to refresh the access token".into(),
@@ -239,8 +285,19 @@ impl TokenCache {
         }
         let fetched = match fetch().await {
             Ok(f) => f,
-            Err(e) => return Ok(Err(e)),
+            Err(e) => {
+                self.remember_failure(&e);
+                let _: () = conn
+                    .pset_ex(
+                        failure_key(key),
+                        e.to_string(),
+                        FAILURE_HOLD.as_millis() as u64,
+                    )
+                    .await?;
+                return Ok(Err(e));
+            }
         };
+        self.clear_failure();
         let _: () = conn
             .set_ex(key, &fetched.token, ttl_secs(fetched.expires_in))
             .await?;
