@@ -162,6 +162,66 @@ both_backends! {
             .assert_status(200);
         app.get("/api/v1/admin/staff", Some(&other_token)).await.assert_error(403, "role_not_allowed");
     }
+
+    async fn an_admin_creates_admins_only_below_their_own_node(app) {
+        app.seed_demo().await;
+        let (_, heping) = app.staff_token("admin", "120101").await;
+        let create = |username: &str, role: &str, code: &str| {
+            json!({"username": username, "password": "long-enough-1", "role": role, "jurisdiction_code": code})
+        };
+        // A second admin at the admin's own node would be a peer that could disable its creator.
+        app.post("/api/v1/admin/staff", Some(&heping), &create("peer.admin", "admin", "120101"))
+            .await
+            .assert_error(403, "not_below_own_jurisdiction");
+        // Below the own node, and other roles at the own node, are fine.
+        app.post("/api/v1/admin/staff", Some(&heping), &create("street.admin", "admin", "120101001"))
+            .await
+            .assert_status(201);
+        let worker = app.post("/api/v1/admin/staff", Some(&heping), &create("district.worker", "caseworker", "120101"))
+            .await;
+        worker.assert_status(201);
+        // Nor may an account at the own node be promoted to admin afterwards.
+        let id = worker.body["id"].as_str().unwrap();
+        app.patch(&format!("/api/v1/admin/staff/{id}"), Some(&heping), &json!({"role": "admin"}))
+            .await
+            .assert_error(403, "not_below_own_jurisdiction");
+        app.patch(&format!("/api/v1/admin/staff/{id}"), Some(&heping), &json!({"role": "supervisor"}))
+            .await
+            .assert_status(200);
+    }
+
+    async fn an_admin_cannot_change_a_peer_admin_at_the_same_node(app) {
+        app.seed_demo().await;
+        let (creator, creator_token) = app.staff_token("admin", "120101").await;
+        let (peer, peer_token) = app.staff_token("admin", "120101").await;
+        for change in [json!({"disabled": true}), json!({"role": "caseworker"}),
+                       json!({"jurisdiction_code": "120101001"}), json!({"display_name": "改名"})] {
+            app.patch(&format!("/api/v1/admin/staff/{}", creator.id), Some(&peer_token), &change)
+                .await
+                .assert_error(403, "not_below_own_jurisdiction");
+            app.patch(&format!("/api/v1/admin/staff/{}", peer.id), Some(&creator_token), &change)
+                .await
+                .assert_error(403, "not_below_own_jurisdiction");
+        }
+        // Both still work.
+        app.login(&creator).await;
+        app.login(&peer).await;
+        // An admin below the own node may be changed, but not moved up to the own node.
+        let below = app.create_staff("admin", "120101001").await;
+        app.patch(&format!("/api/v1/admin/staff/{}", below.id), Some(&creator_token), &json!({"jurisdiction_code": "120101"}))
+            .await
+            .assert_error(403, "not_below_own_jurisdiction");
+        app.patch(&format!("/api/v1/admin/staff/{}", below.id), Some(&creator_token), &json!({"jurisdiction_code": "120101002"}))
+            .await
+            .assert_status(200);
+        app.patch(&format!("/api/v1/admin/staff/{}", below.id), Some(&creator_token), &json!({"disabled": true}))
+            .await
+            .assert_status(200);
+        // The own display name stays editable; the own access does not.
+        app.patch(&format!("/api/v1/admin/staff/{}", creator.id), Some(&creator_token), &json!({"display_name": "李主任"}))
+            .await
+            .assert_status(200);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
