@@ -4,7 +4,7 @@
 use base64::{Engine, engine::general_purpose::STANDARD as B64};
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde_json::json;
-use tests::both_backends;
+use tests::{both_backends, both_backends_with};
 
 fn refresh_body(token: &str) -> serde_json::Value {
     json!({ "refresh_token": token })
@@ -203,6 +203,49 @@ both_backends! {
         );
         app.get("/api/v1/staff/me", Some(&unsigned)).await.assert_error(401, "invalid_token");
         app.get("/api/v1/staff/me", None).await.assert_error(401, "missing_token");
+    }
+}
+
+/// An app that takes the client address from `X-Forwarded-For`, so a test can log in from
+/// several addresses.
+async fn behind_proxy(backend: tests::Backend) -> tests::TestApp {
+    tests::TestApp::builder(backend)
+        .settings(|raw| raw.ztc_trust_proxy = Some("true".into()))
+        .spawn()
+        .await
+}
+
+async fn login_from(
+    app: &tests::TestApp,
+    ip: &str,
+    username: &str,
+    password: &str,
+) -> tests::TestResponse {
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/staff/login"))
+        .header("x-forwarded-for", ip)
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    tests::into_test_response(res).await
+}
+
+both_backends_with! { behind_proxy;
+    async fn failed_logins_from_one_address_do_not_lock_the_owner_out_elsewhere(app) {
+        app.seed_demo().await;
+        let owner = app.create_staff("admin", "120000").await;
+        let attacker = "203.0.113.66";
+        for i in 0..60 {
+            let res = login_from(&app, attacker, &owner.username, &format!("guess-{i}-x")).await;
+            let expected = if i < 5 { 401 } else { 429 };
+            assert_eq!(res.status, expected, "attempt {i}: {}", res.text);
+        }
+        // The guesser stays blocked, even with the right password.
+        login_from(&app, attacker, &owner.username, &owner.password).await.assert_error(429, "too_many_requests");
+        // The owner, from the office, is not.
+        login_from(&app, "198.51.100.7", &owner.username, &owner.password).await.assert_status(200);
     }
 }
 
