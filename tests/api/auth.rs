@@ -67,16 +67,77 @@ both_backends! {
         app.post("/api/v1/auth/refresh", None, &refresh_body(&fresh.refresh)).await.assert_status(200);
     }
 
-    async fn concurrent_use_of_one_refresh_token_succeeds_at_most_once(app) {
+    async fn concurrent_use_of_one_refresh_token_succeeds_once_and_revokes_the_family(app) {
         app.seed_demo().await;
         let staff = app.create_staff("operator", "120000").await;
         let tokens = app.login(&staff).await;
         let body = refresh_body(&tokens.refresh);
         let attempts = (0..4).map(|_| app.post("/api/v1/auth/refresh", None, &body));
         let results = futures_join_all(attempts).await;
-        let ok = results.iter().filter(|r| r.status == 200).count();
-        assert!(ok <= 1, "{ok} refreshes succeeded with one token");
-        assert!(results.iter().all(|r| r.status == 200 || r.status == 401));
+        let (won, lost): (Vec<_>, Vec<_>) = results.iter().partition(|r| r.status == 200);
+        assert_eq!(won.len(), 1, "{results:?}");
+        for r in &lost {
+            r.assert_error(401, "refresh_token_reused");
+        }
+        // The copies count as reuse, so even the winner's new token is dead now.
+        let winners_token = won[0].body["refresh_token"].as_str().unwrap();
+        app.post("/api/v1/auth/refresh", None, &refresh_body(winners_token))
+            .await
+            .assert_error(401, "invalid_refresh_token");
+    }
+
+    async fn a_staff_session_ends_thirty_days_after_login_however_often_refreshed(app) {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+        use entity::refresh_tokens::{Column, Entity};
+        use sha2::Digest;
+        app.seed_demo().await;
+        let staff = app.create_staff("caseworker", "120101001001").await;
+        let login = app.login(&staff).await;
+        let res = app.post("/api/v1/auth/refresh", None, &refresh_body(&login.refresh)).await;
+        res.assert_status(200);
+        let current = res.body["refresh_token"].as_str().unwrap().to_string();
+        let first_hash = hex::encode(sha2::Sha256::digest(login.refresh.as_bytes()));
+        // Back-dates the login, i.e. the family's first token.
+        let back_date = |days: i64| {
+            let at = chrono::Utc::now() - chrono::Duration::days(days);
+            Entity::update_many()
+                .col_expr(Column::CreatedAt, Expr::value(at))
+                .col_expr(Column::ExpiresAt, Expr::value(at + chrono::Duration::days(14)))
+                .filter(Column::TokenHash.eq(first_hash.clone()))
+                .exec(&app.state.db)
+        };
+
+        // Logged in 29 days ago and refreshed since: still fine, but the new token ends with
+        // the session, not 14 days from now.
+        back_date(29).await.unwrap();
+        let res = app.post("/api/v1/auth/refresh", None, &refresh_body(&current)).await;
+        res.assert_status(200);
+        let current = res.body["refresh_token"].as_str().unwrap().to_string();
+        let hash = hex::encode(sha2::Sha256::digest(current.as_bytes()));
+        let stored = Entity::find().filter(Column::TokenHash.eq(hash)).one(&app.state.db).await.unwrap().unwrap();
+        let ends = chrono::Utc::now() + chrono::Duration::days(1);
+        assert!(stored.expires_at <= ends + chrono::Duration::minutes(1), "{}", stored.expires_at);
+
+        // Thirty-one days after login, a fresh, unused token of the family no longer refreshes.
+        back_date(31).await.unwrap();
+        app.post("/api/v1/auth/refresh", None, &refresh_body(&current))
+            .await
+            .assert_error(401, "session_expired");
+        // Logging in again starts a new session.
+        let again = app.login(&staff).await;
+        app.post("/api/v1/auth/refresh", None, &refresh_body(&again.refresh)).await.assert_status(200);
+    }
+
+    async fn resident_sessions_have_no_absolute_limit(app) {
+        use sea_orm::{EntityTrait, sea_query::Expr};
+        let (_, tokens) = app.resident_login("o_long_lived").await;
+        let long_ago = chrono::Utc::now() - chrono::Duration::days(90);
+        entity::refresh_tokens::Entity::update_many()
+            .col_expr(entity::refresh_tokens::Column::CreatedAt, Expr::value(long_ago))
+            .exec(&app.state.db)
+            .await
+            .unwrap();
+        app.post("/api/v1/auth/refresh", None, &refresh_body(&tokens.refresh)).await.assert_status(200);
     }
 
     async fn logout_ends_the_session(app) {

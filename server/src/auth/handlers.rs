@@ -169,7 +169,7 @@ pub async fn wechat_login(
 }
 
 /// Exchanges a refresh token for a new pair. Each refresh token works once; presenting a used
-/// one revokes every token of its family.
+/// one revokes every token of its family. A staff session ends 30 days after its login.
 #[utoipa::path(
     post,
     path = "/api/v1/auth/refresh",
@@ -177,7 +177,7 @@ pub async fn wechat_login(
     request_body = RefreshRequest,
     responses(
         (status = 200, body = TokenResponse),
-        (status = 401, description = "unknown, expired, revoked or reused token", body = ErrorBody),
+        (status = 401, description = "unknown, expired or revoked token (`invalid_refresh_token`), a used token presented again (`refresh_token_reused`; the family is revoked), or a staff session past its 30 days from login (`session_expired`)", body = ErrorBody),
     )
 )]
 pub async fn refresh(
@@ -196,6 +196,12 @@ pub async fn refresh(
             return Err(AppError::unauthorized(
                 "refresh_token_reused",
                 "登录凭证已被使用过,为安全起见已退出所有会话,请重新登录",
+            ));
+        }
+        Err(RotateError::SessionExpired) => {
+            return Err(AppError::unauthorized(
+                "session_expired",
+                "登录已超过 30 天,为安全起见请重新登录",
             ));
         }
         Err(RotateError::Invalid) => {
