@@ -63,12 +63,23 @@ pub enum RotateError {
     SessionExpired,
 }
 
-#[derive(Debug)]
+/// `Debug` leaves the raw token out.
 pub struct Rotated {
     pub kind: PrincipalKind,
     pub principal_id: Uuid,
     pub family_id: Uuid,
     pub token: String,
+}
+
+impl std::fmt::Debug for Rotated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rotated")
+            .field("kind", &self.kind)
+            .field("principal_id", &self.principal_id)
+            .field("family_id", &self.family_id)
+            .field("token", &"[REDACTED]")
+            .finish()
+    }
 }
 
 fn hash(raw: &str) -> String {
@@ -241,4 +252,23 @@ pub async fn revoke_all(
         .exec(db)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_shows_no_token() {
+        let raw = new_raw_token();
+        let r = Rotated {
+            kind: PrincipalKind::Staff,
+            principal_id: Uuid::now_v7(),
+            family_id: Uuid::now_v7(),
+            token: raw.clone(),
+        };
+        let shown = format!("{r:?} {r:#?}");
+        assert!(!shown.contains(&raw), "{shown}");
+        assert!(shown.contains(&r.family_id.to_string()), "{shown}");
+    }
 }
