@@ -1,5 +1,6 @@
 //! Fixed-window counters shared by every instance through Redis, kept in memory in embedded
-//! mode (or while Redis is unreachable). Used for the login throttle and the anonymous endpoints.
+//! mode (or while Redis is unreachable). Used for the login throttle and the per-address flood
+//! guard of the anonymous endpoints.
 
 use std::{
     collections::HashMap,
@@ -9,7 +10,12 @@ use std::{
 
 use redis::AsyncCommands;
 
-use crate::kv::Redis;
+use crate::{error::AppError, kv::Redis};
+
+/// Requests per minute one address may make to one anonymous endpoint group (scans, resident
+/// login). A community hall's residents share an address, so it is generous; it stops floods.
+pub const FLOOD_PER_MINUTE: u32 = 120;
+const FLOOD_WINDOW: Duration = Duration::from_secs(60);
 
 /// Keys kept in memory at most (both generations together).
 const MEMORY_CAP: usize = 50_000;
@@ -150,6 +156,22 @@ impl Limiter {
         };
         drop(dropped);
         counted
+    }
+
+    /// The per-address flood guard of an anonymous endpoint group `bucket` (counted under
+    /// `{bucket}-flood:{ip}`): 429 with the seconds left once `ip` has made more than
+    /// [`FLOOD_PER_MINUTE`] requests this minute. Call it before any costly work.
+    pub async fn flood_guard(&self, bucket: &str, ip: &str) -> Result<(), AppError> {
+        let (n, left) = self
+            .hit(&format!("{bucket}-flood:{ip}"), FLOOD_WINDOW)
+            .await;
+        if n > FLOOD_PER_MINUTE {
+            tracing::warn!(ip = %ip, bucket, "anonymous endpoint flooded");
+            return Err(AppError::TooManyRequests {
+                retry_after_secs: left.as_secs().max(1),
+            });
+        }
+        Ok(())
     }
 
     /// The count in the current window without counting, with the time left in it.

@@ -223,6 +223,29 @@ both_backends! {
         assert_eq!(again, id);
     }
 
+    async fn a_flood_of_resident_logins_from_one_address_stops_before_wechat(app) {
+        use wiremock::{Mock, ResponseTemplate, matchers::{method, path}};
+        // Every jscode2session call spends WeChat quota; past the per-address limit none is made.
+        Mock::given(method("GET"))
+            .and(path("/sns/jscode2session"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"errcode": 40029, "errmsg": "invalid code"})))
+            .expect(u64::from(zhitongche::ratelimit::FLOOD_PER_MINUTE))
+            .mount(&app.wechat)
+            .await;
+        for i in 0..zhitongche::ratelimit::FLOOD_PER_MINUTE {
+            app.post("/api/v1/auth/wechat/login", None, &json!({"code": format!("flood-code-{i}")}))
+                .await
+                .assert_error(401, "wechat_code_invalid");
+        }
+        for i in 0..5 {
+            let res = app.post("/api/v1/auth/wechat/login", None, &json!({"code": format!("more-code-{i}")})).await;
+            res.assert_error(429, "too_many_requests");
+            let retry_after: u64 = res.headers["retry-after"].to_str().unwrap().parse().unwrap();
+            assert!((1..=60).contains(&retry_after), "{retry_after}");
+        }
+        app.wechat.verify().await;
+    }
+
     async fn forged_expired_and_foreign_tokens_are_all_rejected(app) {
         app.seed_demo().await;
         let staff = app.create_staff("admin", "120000").await;

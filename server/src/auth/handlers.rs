@@ -110,6 +110,7 @@ pub async fn staff_login(
         (status = 401, description = "`wechat_code_invalid`: the code is expired or used; call wx.login() again", body = ErrorBody),
         (status = 403, description = "`wechat_user_blocked`: WeChat's risk control blocked this user", body = ErrorBody),
         (status = 422, body = ErrorBody),
+        (status = 429, description = "too many logins from this address; see `Retry-After`", body = ErrorBody),
         (status = 503, description = "WeChat busy or unreachable", body = ErrorBody),
     )
 )]
@@ -118,6 +119,10 @@ pub async fn wechat_login(
     req: HttpRequest,
     body: web::Json<WechatLoginRequest>,
 ) -> AppResult<HttpResponse> {
+    // Each login costs a jscode2session call: a flood from one address must not use up the
+    // mini-program's WeChat quota.
+    let ip = client_ip(&req, &state.settings);
+    state.limiter.flood_guard("wechat-login", &ip).await?;
     let code = body.code.trim();
     // Real codes are 32 characters; dev codes become `dev_{code}`, which must fit an openid.
     if code.is_empty()
@@ -144,7 +149,6 @@ pub async fn wechat_login(
             });
         }
     };
-    let ip = client_ip(&req, &state.settings);
     let txn = db::begin(&state.db).await?;
     let resident =
         crate::residents::store::upsert_login(&txn, &session.openid, session.unionid.as_deref())
