@@ -124,6 +124,36 @@ both_backends! {
         assert_eq!(filtered.body["items"].as_array().unwrap().len(), 1);
     }
 
+    async fn the_staff_search_takes_wildcards_literally(app) {
+        app.seed_demo().await;
+        let (_, admin) = app.staff_token("admin", "120000").await;
+        for (username, display_name) in [("li_si", "李四"), ("wang.wu", "完成率100%组长"), ("zhao.liu", "赵六")] {
+            app.post("/api/v1/admin/staff", Some(&admin), &json!({
+                "username": username, "password": "long-enough-1", "role": "caseworker",
+                "jurisdiction_code": "120101001001", "display_name": display_name
+            }))
+            .await
+            .assert_status(201);
+        }
+        let names = |q: &'static str| {
+            let app = &app;
+            let admin = admin.clone();
+            async move {
+                let res = app.get(&format!("/api/v1/admin/staff?limit=200&q={q}"), Some(&admin)).await;
+                res.assert_status(200);
+                res.body["items"].as_array().unwrap().iter()
+                    .map(|i| i["username"].as_str().unwrap().to_string())
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(names("_").await, ["li_si"]);
+        assert_eq!(names("%25").await, ["wang.wu"]);
+        assert_eq!(names("0%25").await, ["wang.wu"]);
+        assert!(names("%5C").await.is_empty());
+        assert_eq!(names("LI_").await, ["li_si"], "ASCII case is ignored on both databases");
+        assert_eq!(names("赵").await, ["zhao.liu"]);
+    }
+
     async fn patching_staff_is_limited_to_the_subtree(app) {
         app.seed_demo().await;
         let (me, admin) = app.staff_token("admin", "120101").await;
