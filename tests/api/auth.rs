@@ -43,6 +43,24 @@ both_backends! {
         assert_eq!(wrong.body["error"]["message"], unknown.body["error"]["message"]);
     }
 
+    async fn a_username_with_control_characters_is_just_a_wrong_login(app) {
+        app.seed_demo().await;
+        let staff = app.create_staff("admin", "120000").await;
+        let unknown = app
+            .post("/api/v1/auth/staff/login", None, &json!({"username": "nobody-here", "password": "whatever-pass-1"}))
+            .await;
+        unknown.assert_error(401, "invalid_credentials");
+        let (head, tail) = staff.username.split_at(3);
+        // PostgreSQL cannot store or compare NUL in text; the answer must not show it.
+        for username in [format!("{head}\u{0}{tail}"), format!("{}\u{0}", staff.username), format!("{head}\n{tail}")] {
+            let res = app
+                .post("/api/v1/auth/staff/login", None, &json!({"username": username, "password": staff.password}))
+                .await;
+            res.assert_error(401, "invalid_credentials");
+            assert_eq!(res.body["error"]["message"], unknown.body["error"]["message"]);
+        }
+    }
+
     async fn refresh_rotates_and_reusing_an_old_token_revokes_the_family(app) {
         app.seed_demo().await;
         let staff = app.create_staff("operator", "120000").await;

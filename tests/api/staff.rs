@@ -154,6 +154,39 @@ both_backends! {
         assert_eq!(names("赵").await, ["zhao.liu"]);
     }
 
+    async fn control_characters_in_staff_queries_and_codes_are_refused_not_failed(app) {
+        use base64::Engine;
+        app.seed_demo().await;
+        let (_, admin) = app.staff_token("admin", "120000").await;
+        let worker = app.create_staff("caseworker", "120101001001").await;
+        for q in ["a%00b", "%00", "a%0Ab"] {
+            let res = app.get(&format!("/api/v1/admin/staff?q={q}"), Some(&admin)).await;
+            res.assert_error(422, "validation_failed");
+            assert!(res.body["error"]["fields"]["q"].is_string(), "{}", res.text);
+        }
+        let res = app.get("/api/v1/admin/staff?jurisdiction_code=120%00101", Some(&admin)).await;
+        res.assert_error(422, "validation_failed");
+        assert!(res.body["error"]["fields"]["jurisdiction_code"].is_string(), "{}", res.text);
+        let cursor = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("a\u{0}b");
+        app.get(&format!("/api/v1/admin/staff?cursor={cursor}"), Some(&admin))
+            .await
+            .assert_error(400, "invalid_cursor");
+
+        let created = app
+            .post("/api/v1/admin/staff", Some(&admin), &json!({
+                "username": "nul.code", "password": "long-enough-1", "role": "caseworker",
+                "jurisdiction_code": "120101\u{0}"
+            }))
+            .await;
+        created.assert_error(422, "validation_failed");
+        assert!(created.body["error"]["fields"]["jurisdiction_code"].is_string(), "{}", created.text);
+        let patched = app
+            .patch(&format!("/api/v1/admin/staff/{}", worker.id), Some(&admin), &json!({"jurisdiction_code": "\u{0}"}))
+            .await;
+        patched.assert_error(422, "validation_failed");
+        assert!(patched.body["error"]["fields"]["jurisdiction_code"].is_string(), "{}", patched.text);
+    }
+
     async fn patching_staff_is_limited_to_the_subtree(app) {
         app.seed_demo().await;
         let (me, admin) = app.staff_token("admin", "120101").await;

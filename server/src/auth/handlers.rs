@@ -23,6 +23,15 @@ fn invalid_credentials() -> AppError {
     AppError::unauthorized("invalid_credentials", "用户名或密码错误")
 }
 
+/// A typed username as it may be logged and stored: control characters (NUL, which PostgreSQL
+/// refuses, or line breaks that would forge log lines) become U+FFFD.
+fn printable(username: &str) -> String {
+    username
+        .chars()
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect()
+}
+
 /// Staff login with username and password.
 #[utoipa::path(
     post,
@@ -53,18 +62,25 @@ pub async fn staff_login(
     }
     state.throttle.attempt(&username, &ip).await?;
 
-    let account = staff::store::find_by_username(&state.db, &username).await?;
+    // No username holds a control character, and PostgreSQL cannot even compare one holding
+    // NUL: such a name is an unknown account, checked like any other (same answer and timing).
+    let account = if username.chars().any(char::is_control) {
+        None
+    } else {
+        staff::store::find_by_username(&state.db, &username).await?
+    };
     let ok = password::verify(
         body.password,
         account.as_ref().map(|a| a.password_hash.clone()),
     )
     .await;
     let Some(account) = account.filter(|_| ok) else {
-        tracing::warn!(username = %username, ip = %ip, "staff login failed");
+        let shown = printable(&username);
+        tracing::warn!(username = %shown, ip = %ip, "staff login failed");
         audit::record(
             &state.db,
             Entry::new(Actor::Anonymous, "staff.login_failed")
-                .target("staff_username", &username)
+                .target("staff_username", &shown)
                 .ip(&ip),
         )
         .await?;

@@ -9,7 +9,7 @@ use crate::{
     db,
     error::{AppError, AppResult, ErrorBody, FieldErrors},
     http::cursor,
-    jurisdictions,
+    jurisdictions::{self, domain::Code},
     staff::{
         Role,
         domain::{Password, Username, parse_display_name},
@@ -28,6 +28,21 @@ fn staff_not_found() -> AppError {
 /// (or demote) the admin who made it.
 fn strictly_below(me: &Staff, path: &str) -> bool {
     me.scope.contains(path) && path != me.scope.path
+}
+
+/// The node a request names, or the field message to report: a code that cannot be one
+/// (wrong characters, NUL) is never looked up.
+async fn node_by_code(
+    state: &AppState,
+    code: &str,
+) -> AppResult<Result<entity::jurisdictions::Model, String>> {
+    let code = match Code::parse(code) {
+        Ok(code) => code,
+        Err(e) => return Ok(Err(e)),
+    };
+    Ok(jurisdictions::store::find_by_code(&state.db, code.as_str())
+        .await?
+        .ok_or_else(|| "区划不存在".to_string()))
 }
 
 fn admin_not_below() -> AppError {
@@ -72,10 +87,10 @@ pub async fn create(
             .ok(),
         None => None,
     };
-    let node = jurisdictions::store::find_by_code(&state.db, body.jurisdiction_code.trim()).await?;
-    if node.is_none() {
-        fields.insert("jurisdiction_code".into(), "区划不存在".into());
-    }
+    let node = node_by_code(&state, &body.jurisdiction_code)
+        .await?
+        .map_err(|e| fields.insert("jurisdiction_code".into(), e))
+        .ok();
     let (Some(username), Some(pw), Some(node)) = (username, pw, node) else {
         return Err(AppError::validation(fields));
     };
@@ -134,14 +149,37 @@ pub async fn list(
     let limit = cursor::limit(query.limit, 50, 200);
     let jurisdiction_path = match query.jurisdiction_code.as_deref() {
         Some(code) => Some(
-            jurisdictions::store::find_by_code(&state.db, code.trim())
+            node_by_code(&state, code)
                 .await?
-                .map(|n| n.path)
-                .ok_or_else(|| AppError::field("jurisdiction_code", "区划不存在"))?,
+                .map_err(|e| AppError::field("jurisdiction_code", e))?
+                .path,
         ),
         None => None,
     };
-    let after_username = query.cursor.as_deref().map(cursor::decode).transpose()?;
+    if query
+        .q
+        .as_deref()
+        .is_some_and(|q| q.chars().any(char::is_control))
+    {
+        return Err(AppError::field("q", "搜索内容不能包含控制字符"));
+    }
+    // Cursors are usernames we encoded, which hold no control characters.
+    let after_username = query
+        .cursor
+        .as_deref()
+        .map(|c| {
+            cursor::decode(c).and_then(|u| {
+                if u.chars().any(char::is_control) {
+                    Err(AppError::bad_request(
+                        "invalid_cursor",
+                        "分页游标无效,请从第一页重新查询",
+                    ))
+                } else {
+                    Ok(u)
+                }
+            })
+        })
+        .transpose()?;
     let rows = store::list(
         &state.db,
         &me.scope,
@@ -216,13 +254,10 @@ pub async fn update(
         None => None,
     };
     let new_node = match body.jurisdiction_code.as_deref() {
-        Some(code) => {
-            let node = jurisdictions::store::find_by_code(&state.db, code.trim()).await?;
-            if node.is_none() {
-                fields.insert("jurisdiction_code".into(), "区划不存在".into());
-            }
-            node
-        }
+        Some(code) => node_by_code(&state, code)
+            .await?
+            .map_err(|e| fields.insert("jurisdiction_code".into(), e))
+            .ok(),
         None => None,
     };
     if !fields.is_empty() {
