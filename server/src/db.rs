@@ -8,7 +8,8 @@ use chrono::{DateTime, SubsecRound, Utc};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    DbErr, ExprTrait, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    sea_query::{Expr, Func, IntoColumnRef, LikeExpr, SimpleExpr},
 };
 use secrecy::ExposeSecret;
 
@@ -97,4 +98,19 @@ pub fn now() -> DateTime<Utc> {
 
 pub fn is_postgres(db: &impl ConnectionTrait) -> bool {
     db.get_database_backend() == DbBackend::Postgres
+}
+
+/// `column` contains `fragment` as typed: `%`, `_` and `\` are taken literally (a search for `_`
+/// is not "any character"), and ASCII case is ignored on both databases (SQLite's LIKE ignores
+/// it, PostgreSQL's does not).
+pub fn contains_text(column: impl IntoColumnRef, fragment: &str) -> SimpleExpr {
+    let mut pattern = String::from("%");
+    for c in fragment.to_ascii_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    Expr::expr(Func::lower(Expr::col(column))).like(LikeExpr::new(pattern).escape('\\'))
 }

@@ -1,5 +1,6 @@
 //! Fixed-window counters shared by every instance through Redis, kept in memory in embedded
-//! mode (or while Redis is unreachable). Used for the login throttle and the anonymous endpoints.
+//! mode (or while Redis is unreachable). Used for the login throttle and the per-address flood
+//! guard of the anonymous endpoints.
 
 use std::{
     collections::HashMap,
@@ -9,24 +10,115 @@ use std::{
 
 use redis::AsyncCommands;
 
-use crate::kv::Redis;
+use crate::{error::AppError, kv::Redis};
 
+/// Requests per minute one address may make to one anonymous endpoint group (scans, resident
+/// login). A community hall's residents share an address, so it is generous; it stops floods.
+pub const FLOOD_PER_MINUTE: u32 = 120;
+const FLOOD_WINDOW: Duration = Duration::from_secs(60);
+
+/// Keys kept in memory at most (both generations together).
 const MEMORY_CAP: usize = 50_000;
 
 /// Count, window start, window length.
 type Window = (u32, Instant, Duration);
 
+/// The in-process counters, bounded without ever scanning them: two generations of at most half
+/// the cap each. A hit finds its key in the current generation or moves it there from the
+/// previous one. The previous generation is dropped whole when the current one is full, or once
+/// the longest window seen has passed since the last turn: everything in it was last counted
+/// before that turn, so its window is over and nothing still counting is lost. Under a flood of
+/// new keys only the counters touched least recently are pushed out.
+struct Memory {
+    current: HashMap<String, Window>,
+    previous: HashMap<String, Window>,
+    turned_at: Instant,
+    longest_window: Duration,
+    half_cap: usize,
+}
+
+impl Memory {
+    fn new(cap: usize) -> Self {
+        Memory {
+            current: HashMap::new(),
+            previous: HashMap::new(),
+            turned_at: Instant::now(),
+            longest_window: Duration::ZERO,
+            half_cap: (cap / 2).max(1),
+        }
+    }
+
+    /// Starts a new generation; returns the dropped one so it is freed outside the lock.
+    fn turn(&mut self) -> HashMap<String, Window> {
+        self.turned_at = Instant::now();
+        let previous = std::mem::take(&mut self.current);
+        std::mem::replace(&mut self.previous, previous)
+    }
+
+    fn hit(&mut self, key: &str, window: Duration) -> ((u32, Duration), HashMap<String, Window>) {
+        self.longest_window = self.longest_window.max(window);
+        let mut dropped = HashMap::new();
+        if self.turned_at.elapsed() >= self.longest_window {
+            dropped = self.turn();
+        }
+        if !self.current.contains_key(key) {
+            let moved = self.previous.remove(key);
+            if self.current.len() >= self.half_cap {
+                dropped = self.turn();
+            }
+            let entry = moved.unwrap_or((0, Instant::now(), window));
+            self.current.insert(key.to_string(), entry);
+        }
+        let Some(entry) = self.current.get_mut(key) else {
+            return ((0, window), dropped);
+        };
+        if entry.1.elapsed() >= entry.2 {
+            *entry = (0, Instant::now(), window);
+        }
+        entry.0 += 1;
+        (
+            (entry.0, entry.2.saturating_sub(entry.1.elapsed())),
+            dropped,
+        )
+    }
+
+    fn get(&self, key: &str) -> Option<&Window> {
+        self.current.get(key).or_else(|| self.previous.get(key))
+    }
+
+    fn get_mut(&mut self, key: &str) -> Option<&mut Window> {
+        match self.current.get_mut(key) {
+            Some(entry) => Some(entry),
+            None => self.previous.get_mut(key),
+        }
+    }
+
+    fn remove(&mut self, key: &str) {
+        self.current.remove(key);
+        self.previous.remove(key);
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.current.len() + self.previous.len()
+    }
+}
+
 #[derive(Clone)]
 pub struct Limiter {
     redis: Option<Redis>,
-    memory: Arc<Mutex<HashMap<String, Window>>>,
+    memory: Arc<Mutex<Memory>>,
 }
 
 impl Limiter {
     pub fn new(redis: Option<Redis>) -> Self {
+        Self::with_memory_cap(redis, MEMORY_CAP)
+    }
+
+    fn with_memory_cap(redis: Option<Redis>, cap: usize) -> Self {
         Limiter {
             redis,
-            memory: Arc::new(Mutex::new(HashMap::new())),
+            memory: Arc::new(Mutex::new(Memory::new(cap))),
         }
     }
 
@@ -56,20 +148,30 @@ impl Limiter {
                 return (n, Duration::from_millis(ttl_ms.max(1000) as u64));
             }
         }
-        let Ok(mut m) = self.memory.lock() else {
-            return (0, window);
+        let (counted, dropped) = {
+            let Ok(mut m) = self.memory.lock() else {
+                return (0, window);
+            };
+            m.hit(key, window)
         };
-        if m.len() > MEMORY_CAP {
-            m.retain(|_, (_, since, w)| since.elapsed() < *w);
+        drop(dropped);
+        counted
+    }
+
+    /// The per-address flood guard of an anonymous endpoint group `bucket` (counted under
+    /// `{bucket}-flood:{ip}`): 429 with the seconds left once `ip` has made more than
+    /// [`FLOOD_PER_MINUTE`] requests this minute. Call it before any costly work.
+    pub async fn flood_guard(&self, bucket: &str, ip: &str) -> Result<(), AppError> {
+        let (n, left) = self
+            .hit(&format!("{bucket}-flood:{ip}"), FLOOD_WINDOW)
+            .await;
+        if n > FLOOD_PER_MINUTE {
+            tracing::warn!(ip = %ip, bucket, "anonymous endpoint flooded");
+            return Err(AppError::TooManyRequests {
+                retry_after_secs: left.as_secs().max(1),
+            });
         }
-        let entry = m
-            .entry(key.to_string())
-            .or_insert((0, Instant::now(), window));
-        if entry.1.elapsed() >= entry.2 {
-            *entry = (0, Instant::now(), window);
-        }
-        entry.0 += 1;
-        (entry.0, entry.2.saturating_sub(entry.1.elapsed()))
+        Ok(())
     }
 
     /// The count in the current window without counting, with the time left in it.
@@ -152,5 +254,48 @@ mod tests {
         l.hit("c", short).await;
         tokio::time::sleep(Duration::from_millis(40)).await;
         assert_eq!(l.hit("c", short).await.0, 1, "a new window starts");
+    }
+
+    fn memory_len(l: &Limiter) -> usize {
+        l.memory.lock().unwrap().len()
+    }
+
+    #[tokio::test]
+    async fn a_flood_of_new_keys_cannot_grow_the_memory_past_its_cap() {
+        let l = Limiter::with_memory_cap(None, 100);
+        let w = Duration::from_secs(900);
+        let mut hot = 0;
+        for i in 0..5_000 {
+            l.hit(&format!("user{i}"), w).await;
+            if i % 10 == 0 {
+                hot = l.hit("hot", w).await.0;
+            }
+            assert!(memory_len(&l) <= 100, "{} keys after {i}", memory_len(&l));
+        }
+        // A counter in use all along kept counting through the flood.
+        assert_eq!(hot, 500);
+        assert_eq!(l.peek("hot", w).await.0, 500);
+    }
+
+    #[tokio::test]
+    async fn counters_whose_windows_are_over_are_freed_without_a_scan() {
+        let l = Limiter::new(None);
+        let w = Duration::from_millis(30);
+        for i in 0..50 {
+            l.hit(&format!("k{i}"), w).await;
+        }
+        assert_eq!(memory_len(&l), 50);
+        tokio::time::sleep(Duration::from_millis(40)).await;
+        l.hit("a", w).await;
+        tokio::time::sleep(Duration::from_millis(40)).await;
+        l.hit("b", w).await;
+        assert!(memory_len(&l) <= 2, "{}", memory_len(&l));
+        // A counter moved between generations keeps its count and window.
+        let long = Duration::from_secs(60);
+        l.hit("kept", long).await;
+        l.hit("kept", long).await;
+        assert_eq!(l.hit("kept", long).await.0, 3);
+        l.release("kept").await;
+        assert_eq!(l.peek("kept", long).await.0, 2);
     }
 }

@@ -4,7 +4,7 @@
 use base64::{Engine, engine::general_purpose::STANDARD as B64};
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde_json::json;
-use tests::both_backends;
+use tests::{both_backends, both_backends_with};
 
 fn refresh_body(token: &str) -> serde_json::Value {
     json!({ "refresh_token": token })
@@ -43,6 +43,24 @@ both_backends! {
         assert_eq!(wrong.body["error"]["message"], unknown.body["error"]["message"]);
     }
 
+    async fn a_username_with_control_characters_is_just_a_wrong_login(app) {
+        app.seed_demo().await;
+        let staff = app.create_staff("admin", "120000").await;
+        let unknown = app
+            .post("/api/v1/auth/staff/login", None, &json!({"username": "nobody-here", "password": "whatever-pass-1"}))
+            .await;
+        unknown.assert_error(401, "invalid_credentials");
+        let (head, tail) = staff.username.split_at(3);
+        // PostgreSQL cannot store or compare NUL in text; the answer must not show it.
+        for username in [format!("{head}\u{0}{tail}"), format!("{}\u{0}", staff.username), format!("{head}\n{tail}")] {
+            let res = app
+                .post("/api/v1/auth/staff/login", None, &json!({"username": username, "password": staff.password}))
+                .await;
+            res.assert_error(401, "invalid_credentials");
+            assert_eq!(res.body["error"]["message"], unknown.body["error"]["message"]);
+        }
+    }
+
     async fn refresh_rotates_and_reusing_an_old_token_revokes_the_family(app) {
         app.seed_demo().await;
         let staff = app.create_staff("operator", "120000").await;
@@ -67,16 +85,77 @@ both_backends! {
         app.post("/api/v1/auth/refresh", None, &refresh_body(&fresh.refresh)).await.assert_status(200);
     }
 
-    async fn concurrent_use_of_one_refresh_token_succeeds_at_most_once(app) {
+    async fn concurrent_use_of_one_refresh_token_succeeds_once_and_revokes_the_family(app) {
         app.seed_demo().await;
         let staff = app.create_staff("operator", "120000").await;
         let tokens = app.login(&staff).await;
         let body = refresh_body(&tokens.refresh);
         let attempts = (0..4).map(|_| app.post("/api/v1/auth/refresh", None, &body));
         let results = futures_join_all(attempts).await;
-        let ok = results.iter().filter(|r| r.status == 200).count();
-        assert!(ok <= 1, "{ok} refreshes succeeded with one token");
-        assert!(results.iter().all(|r| r.status == 200 || r.status == 401));
+        let (won, lost): (Vec<_>, Vec<_>) = results.iter().partition(|r| r.status == 200);
+        assert_eq!(won.len(), 1, "{results:?}");
+        for r in &lost {
+            r.assert_error(401, "refresh_token_reused");
+        }
+        // The copies count as reuse, so even the winner's new token is dead now.
+        let winners_token = won[0].body["refresh_token"].as_str().unwrap();
+        app.post("/api/v1/auth/refresh", None, &refresh_body(winners_token))
+            .await
+            .assert_error(401, "invalid_refresh_token");
+    }
+
+    async fn a_staff_session_ends_thirty_days_after_login_however_often_refreshed(app) {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+        use entity::refresh_tokens::{Column, Entity};
+        use sha2::Digest;
+        app.seed_demo().await;
+        let staff = app.create_staff("caseworker", "120101001001").await;
+        let login = app.login(&staff).await;
+        let res = app.post("/api/v1/auth/refresh", None, &refresh_body(&login.refresh)).await;
+        res.assert_status(200);
+        let current = res.body["refresh_token"].as_str().unwrap().to_string();
+        let first_hash = hex::encode(sha2::Sha256::digest(login.refresh.as_bytes()));
+        // Back-dates the login, i.e. the family's first token.
+        let back_date = |days: i64| {
+            let at = chrono::Utc::now() - chrono::Duration::days(days);
+            Entity::update_many()
+                .col_expr(Column::CreatedAt, Expr::value(at))
+                .col_expr(Column::ExpiresAt, Expr::value(at + chrono::Duration::days(14)))
+                .filter(Column::TokenHash.eq(first_hash.clone()))
+                .exec(&app.state.db)
+        };
+
+        // Logged in 29 days ago and refreshed since: still fine, but the new token ends with
+        // the session, not 14 days from now.
+        back_date(29).await.unwrap();
+        let res = app.post("/api/v1/auth/refresh", None, &refresh_body(&current)).await;
+        res.assert_status(200);
+        let current = res.body["refresh_token"].as_str().unwrap().to_string();
+        let hash = hex::encode(sha2::Sha256::digest(current.as_bytes()));
+        let stored = Entity::find().filter(Column::TokenHash.eq(hash)).one(&app.state.db).await.unwrap().unwrap();
+        let ends = chrono::Utc::now() + chrono::Duration::days(1);
+        assert!(stored.expires_at <= ends + chrono::Duration::minutes(1), "{}", stored.expires_at);
+
+        // Thirty-one days after login, a fresh, unused token of the family no longer refreshes.
+        back_date(31).await.unwrap();
+        app.post("/api/v1/auth/refresh", None, &refresh_body(&current))
+            .await
+            .assert_error(401, "session_expired");
+        // Logging in again starts a new session.
+        let again = app.login(&staff).await;
+        app.post("/api/v1/auth/refresh", None, &refresh_body(&again.refresh)).await.assert_status(200);
+    }
+
+    async fn resident_sessions_have_no_absolute_limit(app) {
+        use sea_orm::{EntityTrait, sea_query::Expr};
+        let (_, tokens) = app.resident_login("o_long_lived").await;
+        let long_ago = chrono::Utc::now() - chrono::Duration::days(90);
+        entity::refresh_tokens::Entity::update_many()
+            .col_expr(entity::refresh_tokens::Column::CreatedAt, Expr::value(long_ago))
+            .exec(&app.state.db)
+            .await
+            .unwrap();
+        app.post("/api/v1/auth/refresh", None, &refresh_body(&tokens.refresh)).await.assert_status(200);
     }
 
     async fn logout_ends_the_session(app) {
@@ -162,6 +241,29 @@ both_backends! {
         assert_eq!(again, id);
     }
 
+    async fn a_flood_of_resident_logins_from_one_address_stops_before_wechat(app) {
+        use wiremock::{Mock, ResponseTemplate, matchers::{method, path}};
+        // Every jscode2session call spends WeChat quota; past the per-address limit none is made.
+        Mock::given(method("GET"))
+            .and(path("/sns/jscode2session"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"errcode": 40029, "errmsg": "invalid code"})))
+            .expect(u64::from(zhitongche::ratelimit::FLOOD_PER_MINUTE))
+            .mount(&app.wechat)
+            .await;
+        for i in 0..zhitongche::ratelimit::FLOOD_PER_MINUTE {
+            app.post("/api/v1/auth/wechat/login", None, &json!({"code": format!("flood-code-{i}")}))
+                .await
+                .assert_error(401, "wechat_code_invalid");
+        }
+        for i in 0..5 {
+            let res = app.post("/api/v1/auth/wechat/login", None, &json!({"code": format!("more-code-{i}")})).await;
+            res.assert_error(429, "too_many_requests");
+            let retry_after: u64 = res.headers["retry-after"].to_str().unwrap().parse().unwrap();
+            assert!((1..=60).contains(&retry_after), "{retry_after}");
+        }
+        app.wechat.verify().await;
+    }
+
     async fn forged_expired_and_foreign_tokens_are_all_rejected(app) {
         app.seed_demo().await;
         let staff = app.create_staff("admin", "120000").await;
@@ -203,6 +305,49 @@ both_backends! {
         );
         app.get("/api/v1/staff/me", Some(&unsigned)).await.assert_error(401, "invalid_token");
         app.get("/api/v1/staff/me", None).await.assert_error(401, "missing_token");
+    }
+}
+
+/// An app that takes the client address from `X-Forwarded-For`, so a test can log in from
+/// several addresses.
+async fn behind_proxy(backend: tests::Backend) -> tests::TestApp {
+    tests::TestApp::builder(backend)
+        .settings(|raw| raw.ztc_trust_proxy = Some("true".into()))
+        .spawn()
+        .await
+}
+
+async fn login_from(
+    app: &tests::TestApp,
+    ip: &str,
+    username: &str,
+    password: &str,
+) -> tests::TestResponse {
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/staff/login"))
+        .header("x-forwarded-for", ip)
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    tests::into_test_response(res).await
+}
+
+both_backends_with! { behind_proxy;
+    async fn failed_logins_from_one_address_do_not_lock_the_owner_out_elsewhere(app) {
+        app.seed_demo().await;
+        let owner = app.create_staff("admin", "120000").await;
+        let attacker = "203.0.113.66";
+        for i in 0..60 {
+            let res = login_from(&app, attacker, &owner.username, &format!("guess-{i}-x")).await;
+            let expected = if i < 5 { 401 } else { 429 };
+            assert_eq!(res.status, expected, "attempt {i}: {}", res.text);
+        }
+        // The guesser stays blocked, even with the right password.
+        login_from(&app, attacker, &owner.username, &owner.password).await.assert_error(429, "too_many_requests");
+        // The owner, from the office, is not.
+        login_from(&app, "198.51.100.7", &owner.username, &owner.password).await.assert_status(200);
     }
 }
 

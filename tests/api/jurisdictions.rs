@@ -101,4 +101,24 @@ both_backends! {
             .assert_error(403, "role_not_allowed");
         assert_eq!(app.get("/api/v1/jurisdictions/120103", None).await.body["name"], "河西区");
     }
+
+    async fn an_admin_renames_only_nodes_below_their_own_except_at_the_root(app) {
+        app.seed_demo().await;
+        let (_, heping) = app.staff_token("admin", "120101").await;
+        app.patch("/api/v1/admin/jurisdictions/120101", Some(&heping), &json!({"name": "自封区"}))
+            .await
+            .assert_error(403, "not_below_own_jurisdiction");
+        assert_eq!(app.get("/api/v1/jurisdictions/120101", None).await.body["name"], "和平区");
+        app.patch("/api/v1/admin/jurisdictions/120101001", Some(&heping), &json!({"name": "劝业场街道(新)"}))
+            .await
+            .assert_status(200);
+        // Nobody is above the root, so the root's own admins keep its name up to date.
+        let (_, city) = app.staff_token("admin", "120000").await;
+        app.patch("/api/v1/admin/jurisdictions/120000", Some(&city), &json!({"name": "天津市(测试)"}))
+            .await
+            .assert_status(200);
+        app.patch("/api/v1/admin/jurisdictions/120101", Some(&city), &json!({"name": "和平区"}))
+            .await
+            .assert_status(200);
+    }
 }

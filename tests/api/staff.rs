@@ -124,6 +124,69 @@ both_backends! {
         assert_eq!(filtered.body["items"].as_array().unwrap().len(), 1);
     }
 
+    async fn the_staff_search_takes_wildcards_literally(app) {
+        app.seed_demo().await;
+        let (_, admin) = app.staff_token("admin", "120000").await;
+        for (username, display_name) in [("li_si", "李四"), ("wang.wu", "完成率100%组长"), ("zhao.liu", "赵六")] {
+            app.post("/api/v1/admin/staff", Some(&admin), &json!({
+                "username": username, "password": "long-enough-1", "role": "caseworker",
+                "jurisdiction_code": "120101001001", "display_name": display_name
+            }))
+            .await
+            .assert_status(201);
+        }
+        let names = |q: &'static str| {
+            let app = &app;
+            let admin = admin.clone();
+            async move {
+                let res = app.get(&format!("/api/v1/admin/staff?limit=200&q={q}"), Some(&admin)).await;
+                res.assert_status(200);
+                res.body["items"].as_array().unwrap().iter()
+                    .map(|i| i["username"].as_str().unwrap().to_string())
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(names("_").await, ["li_si"]);
+        assert_eq!(names("%25").await, ["wang.wu"]);
+        assert_eq!(names("0%25").await, ["wang.wu"]);
+        assert!(names("%5C").await.is_empty());
+        assert_eq!(names("LI_").await, ["li_si"], "ASCII case is ignored on both databases");
+        assert_eq!(names("赵").await, ["zhao.liu"]);
+    }
+
+    async fn control_characters_in_staff_queries_and_codes_are_refused_not_failed(app) {
+        use base64::Engine;
+        app.seed_demo().await;
+        let (_, admin) = app.staff_token("admin", "120000").await;
+        let worker = app.create_staff("caseworker", "120101001001").await;
+        for q in ["a%00b", "%00", "a%0Ab"] {
+            let res = app.get(&format!("/api/v1/admin/staff?q={q}"), Some(&admin)).await;
+            res.assert_error(422, "validation_failed");
+            assert!(res.body["error"]["fields"]["q"].is_string(), "{}", res.text);
+        }
+        let res = app.get("/api/v1/admin/staff?jurisdiction_code=120%00101", Some(&admin)).await;
+        res.assert_error(422, "validation_failed");
+        assert!(res.body["error"]["fields"]["jurisdiction_code"].is_string(), "{}", res.text);
+        let cursor = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("a\u{0}b");
+        app.get(&format!("/api/v1/admin/staff?cursor={cursor}"), Some(&admin))
+            .await
+            .assert_error(400, "invalid_cursor");
+
+        let created = app
+            .post("/api/v1/admin/staff", Some(&admin), &json!({
+                "username": "nul.code", "password": "long-enough-1", "role": "caseworker",
+                "jurisdiction_code": "120101\u{0}"
+            }))
+            .await;
+        created.assert_error(422, "validation_failed");
+        assert!(created.body["error"]["fields"]["jurisdiction_code"].is_string(), "{}", created.text);
+        let patched = app
+            .patch(&format!("/api/v1/admin/staff/{}", worker.id), Some(&admin), &json!({"jurisdiction_code": "\u{0}"}))
+            .await;
+        patched.assert_error(422, "validation_failed");
+        assert!(patched.body["error"]["fields"]["jurisdiction_code"].is_string(), "{}", patched.text);
+    }
+
     async fn patching_staff_is_limited_to_the_subtree(app) {
         app.seed_demo().await;
         let (me, admin) = app.staff_token("admin", "120101").await;
@@ -161,6 +224,66 @@ both_backends! {
             .await
             .assert_status(200);
         app.get("/api/v1/admin/staff", Some(&other_token)).await.assert_error(403, "role_not_allowed");
+    }
+
+    async fn an_admin_creates_admins_only_below_their_own_node(app) {
+        app.seed_demo().await;
+        let (_, heping) = app.staff_token("admin", "120101").await;
+        let create = |username: &str, role: &str, code: &str| {
+            json!({"username": username, "password": "long-enough-1", "role": role, "jurisdiction_code": code})
+        };
+        // A second admin at the admin's own node would be a peer that could disable its creator.
+        app.post("/api/v1/admin/staff", Some(&heping), &create("peer.admin", "admin", "120101"))
+            .await
+            .assert_error(403, "not_below_own_jurisdiction");
+        // Below the own node, and other roles at the own node, are fine.
+        app.post("/api/v1/admin/staff", Some(&heping), &create("street.admin", "admin", "120101001"))
+            .await
+            .assert_status(201);
+        let worker = app.post("/api/v1/admin/staff", Some(&heping), &create("district.worker", "caseworker", "120101"))
+            .await;
+        worker.assert_status(201);
+        // Nor may an account at the own node be promoted to admin afterwards.
+        let id = worker.body["id"].as_str().unwrap();
+        app.patch(&format!("/api/v1/admin/staff/{id}"), Some(&heping), &json!({"role": "admin"}))
+            .await
+            .assert_error(403, "not_below_own_jurisdiction");
+        app.patch(&format!("/api/v1/admin/staff/{id}"), Some(&heping), &json!({"role": "supervisor"}))
+            .await
+            .assert_status(200);
+    }
+
+    async fn an_admin_cannot_change_a_peer_admin_at_the_same_node(app) {
+        app.seed_demo().await;
+        let (creator, creator_token) = app.staff_token("admin", "120101").await;
+        let (peer, peer_token) = app.staff_token("admin", "120101").await;
+        for change in [json!({"disabled": true}), json!({"role": "caseworker"}),
+                       json!({"jurisdiction_code": "120101001"}), json!({"display_name": "改名"})] {
+            app.patch(&format!("/api/v1/admin/staff/{}", creator.id), Some(&peer_token), &change)
+                .await
+                .assert_error(403, "not_below_own_jurisdiction");
+            app.patch(&format!("/api/v1/admin/staff/{}", peer.id), Some(&creator_token), &change)
+                .await
+                .assert_error(403, "not_below_own_jurisdiction");
+        }
+        // Both still work.
+        app.login(&creator).await;
+        app.login(&peer).await;
+        // An admin below the own node may be changed, but not moved up to the own node.
+        let below = app.create_staff("admin", "120101001").await;
+        app.patch(&format!("/api/v1/admin/staff/{}", below.id), Some(&creator_token), &json!({"jurisdiction_code": "120101"}))
+            .await
+            .assert_error(403, "not_below_own_jurisdiction");
+        app.patch(&format!("/api/v1/admin/staff/{}", below.id), Some(&creator_token), &json!({"jurisdiction_code": "120101002"}))
+            .await
+            .assert_status(200);
+        app.patch(&format!("/api/v1/admin/staff/{}", below.id), Some(&creator_token), &json!({"disabled": true}))
+            .await
+            .assert_status(200);
+        // The own display name stays editable; the own access does not.
+        app.patch(&format!("/api/v1/admin/staff/{}", creator.id), Some(&creator_token), &json!({"display_name": "李主任"}))
+            .await
+            .assert_status(200);
     }
 }
 

@@ -186,7 +186,10 @@ pub async fn list_for_staff(
         has_text = true;
     }
     if let Some(n) = f.name_fragment {
-        text = text.add(name_contains(&n));
+        text = text.add(crate::db::contains_text(
+            applications::Column::ApplicantName,
+            &n,
+        ));
         has_text = true;
     }
     if let Some(b) = f.id_bidx {
@@ -223,20 +226,4 @@ pub async fn list_for_staff(
         }
     };
     q.limit(f.limit).all(db).await
-}
-
-/// `applicant_name` contains `fragment`, with `%`, `_` and `\` taken literally and ASCII case
-/// ignored on both databases (SQLite's LIKE ignores it, PostgreSQL's does not).
-fn name_contains(fragment: &str) -> sea_orm::sea_query::SimpleExpr {
-    use sea_orm::sea_query::{Expr, Func, LikeExpr};
-    let mut pattern = String::from("%");
-    for c in fragment.to_ascii_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    Expr::expr(Func::lower(Expr::col(applications::Column::ApplicantName)))
-        .like(LikeExpr::new(pattern).escape('\\'))
 }

@@ -23,6 +23,15 @@ fn invalid_credentials() -> AppError {
     AppError::unauthorized("invalid_credentials", "用户名或密码错误")
 }
 
+/// A typed username as it may be logged and stored: control characters (NUL, which PostgreSQL
+/// refuses, or line breaks that would forge log lines) become U+FFFD.
+fn printable(username: &str) -> String {
+    username
+        .chars()
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect()
+}
+
 /// Staff login with username and password.
 #[utoipa::path(
     post,
@@ -53,18 +62,25 @@ pub async fn staff_login(
     }
     state.throttle.attempt(&username, &ip).await?;
 
-    let account = staff::store::find_by_username(&state.db, &username).await?;
+    // No username holds a control character, and PostgreSQL cannot even compare one holding
+    // NUL: such a name is an unknown account, checked like any other (same answer and timing).
+    let account = if username.chars().any(char::is_control) {
+        None
+    } else {
+        staff::store::find_by_username(&state.db, &username).await?
+    };
     let ok = password::verify(
         body.password,
         account.as_ref().map(|a| a.password_hash.clone()),
     )
     .await;
     let Some(account) = account.filter(|_| ok) else {
-        tracing::warn!(username = %username, ip = %ip, "staff login failed");
+        let shown = printable(&username);
+        tracing::warn!(username = %shown, ip = %ip, "staff login failed");
         audit::record(
             &state.db,
             Entry::new(Actor::Anonymous, "staff.login_failed")
-                .target("staff_username", &username)
+                .target("staff_username", &shown)
                 .ip(&ip),
         )
         .await?;
@@ -110,6 +126,7 @@ pub async fn staff_login(
         (status = 401, description = "`wechat_code_invalid`: the code is expired or used; call wx.login() again", body = ErrorBody),
         (status = 403, description = "`wechat_user_blocked`: WeChat's risk control blocked this user", body = ErrorBody),
         (status = 422, body = ErrorBody),
+        (status = 429, description = "too many logins from this address; see `Retry-After`", body = ErrorBody),
         (status = 503, description = "WeChat busy or unreachable", body = ErrorBody),
     )
 )]
@@ -118,6 +135,10 @@ pub async fn wechat_login(
     req: HttpRequest,
     body: web::Json<WechatLoginRequest>,
 ) -> AppResult<HttpResponse> {
+    // Each login costs a jscode2session call: a flood from one address must not use up the
+    // mini-program's WeChat quota.
+    let ip = client_ip(&req, &state.settings);
+    state.limiter.flood_guard("wechat-login", &ip).await?;
     let code = body.code.trim();
     // Real codes are 32 characters; dev codes become `dev_{code}`, which must fit an openid.
     if code.is_empty()
@@ -144,7 +165,6 @@ pub async fn wechat_login(
             });
         }
     };
-    let ip = client_ip(&req, &state.settings);
     let txn = db::begin(&state.db).await?;
     let resident =
         crate::residents::store::upsert_login(&txn, &session.openid, session.unionid.as_deref())
@@ -169,7 +189,7 @@ pub async fn wechat_login(
 }
 
 /// Exchanges a refresh token for a new pair. Each refresh token works once; presenting a used
-/// one revokes every token of its family.
+/// one revokes every token of its family. A staff session ends 30 days after its login.
 #[utoipa::path(
     post,
     path = "/api/v1/auth/refresh",
@@ -177,7 +197,7 @@ pub async fn wechat_login(
     request_body = RefreshRequest,
     responses(
         (status = 200, body = TokenResponse),
-        (status = 401, description = "unknown, expired, revoked or reused token", body = ErrorBody),
+        (status = 401, description = "unknown, expired or revoked token (`invalid_refresh_token`), a used token presented again (`refresh_token_reused`; the family is revoked), or a staff session past its 30 days from login (`session_expired`)", body = ErrorBody),
     )
 )]
 pub async fn refresh(
@@ -196,6 +216,12 @@ pub async fn refresh(
             return Err(AppError::unauthorized(
                 "refresh_token_reused",
                 "登录凭证已被使用过,为安全起见已退出所有会话,请重新登录",
+            ));
+        }
+        Err(RotateError::SessionExpired) => {
+            return Err(AppError::unauthorized(
+                "session_expired",
+                "登录已超过 30 天,为安全起见请重新登录",
             ));
         }
         Err(RotateError::Invalid) => {

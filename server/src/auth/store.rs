@@ -1,12 +1,14 @@
 //! Refresh-token families: opaque tokens stored as SHA-256, rotated on every use; presenting a
-//! used token again revokes the whole family.
+//! used token again revokes the whole family. A staff family ends 30 days after its login
+//! however often it is refreshed.
 
 use std::time::Duration;
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as B64};
+use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, QueryFilter, sea_query::Expr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -36,7 +38,20 @@ impl PrincipalKind {
             _ => None,
         }
     }
+
+    /// How long a family lasts from its login, however often it is refreshed. Staff log in
+    /// again at least monthly (等保 session limits); residents have none, since the
+    /// mini-program signs them in again silently with `wx.login()` whenever asked.
+    pub fn max_session_age(self) -> Option<Duration> {
+        match self {
+            PrincipalKind::Staff => Some(STAFF_SESSION_MAX_AGE),
+            PrincipalKind::Resident => None,
+        }
+    }
 }
+
+/// The absolute lifetime of a staff session (one refresh-token family), from its login.
+pub const STAFF_SESSION_MAX_AGE: Duration = Duration::from_secs(30 * 86_400);
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum RotateError {
@@ -44,14 +59,27 @@ pub enum RotateError {
     Invalid,
     /// An already-rotated token came back: the family is now revoked.
     Reused,
+    /// The family is older than its kind's absolute session lifetime: log in again.
+    SessionExpired,
 }
 
-#[derive(Debug)]
+/// `Debug` leaves the raw token out.
 pub struct Rotated {
     pub kind: PrincipalKind,
     pub principal_id: Uuid,
     pub family_id: Uuid,
     pub token: String,
+}
+
+impl std::fmt::Debug for Rotated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rotated")
+            .field("kind", &self.kind)
+            .field("principal_id", &self.principal_id)
+            .field("family_id", &self.family_id)
+            .field("token", &"[REDACTED]")
+            .finish()
+    }
 }
 
 fn hash(raw: &str) -> String {
@@ -62,7 +90,8 @@ fn new_raw_token() -> String {
     B64.encode(crate::config::random_bytes::<32>())
 }
 
-/// Issues a token in `family` (a new family when `None`) and returns the raw token.
+/// Issues a token in `family` (a new family when `None`) and returns the raw token. It expires
+/// after `ttl`, or when its family reaches its absolute lifetime if that comes first.
 pub async fn issue(
     db: &impl ConnectionTrait,
     kind: PrincipalKind,
@@ -70,15 +99,25 @@ pub async fn issue(
     family: Option<Uuid>,
     ttl: Duration,
 ) -> Result<String, DbErr> {
-    let raw = new_raw_token();
     let now = db::now();
+    let started = match family {
+        Some(f) => family_started(db, f).await?.unwrap_or(now),
+        None => now,
+    };
+    let family = family.unwrap_or_else(Uuid::now_v7);
+    let mut expires_at =
+        now + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::days(14));
+    if let Some(end) = session_end(kind, started) {
+        expires_at = expires_at.min(end);
+    }
+    let raw = new_raw_token();
     refresh_tokens::ActiveModel {
         id: Set(Uuid::now_v7()),
-        family_id: Set(family.unwrap_or_else(Uuid::now_v7)),
+        family_id: Set(family),
         principal_kind: Set(kind.as_str().into()),
         principal_id: Set(principal_id),
         token_hash: Set(hash(&raw)),
-        expires_at: Set(now + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::days(14))),
+        expires_at: Set(expires_at),
         used_at: Set(None),
         revoked_at: Set(None),
         created_at: Set(now),
@@ -88,8 +127,29 @@ pub async fn issue(
     Ok(raw)
 }
 
+/// When the family's session began: the creation of its first token (the login). Tokens are
+/// purged only 30 days after they expire, and no token outlives its family's session, so the
+/// first one is still there for as long as any token of the family could be used.
+async fn family_started(
+    db: &impl ConnectionTrait,
+    family: Uuid,
+) -> Result<Option<DateTime<Utc>>, DbErr> {
+    Ok(refresh_tokens::Entity::find()
+        .filter(refresh_tokens::Column::FamilyId.eq(family))
+        .order_by_asc(refresh_tokens::Column::CreatedAt)
+        .one(db)
+        .await?
+        .map(|first| first.created_at))
+}
+
+fn session_end(kind: PrincipalKind, started: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let max = chrono::Duration::from_std(kind.max_session_age()?).ok()?;
+    Some(started + max)
+}
+
 /// Exchanges `raw` for a new token of the same family. The old token is marked used with a
-/// conditional update, so two concurrent uses cannot both succeed.
+/// conditional update, so two concurrent uses cannot both succeed; every other use of a used
+/// token, concurrent or later, answers `Reused` and revokes the family.
 pub async fn rotate(
     conn: &DatabaseConnection,
     raw: &str,
@@ -103,13 +163,29 @@ pub async fn rotate(
     else {
         return Ok(Err(RotateError::Invalid));
     };
-    let now = db::now();
-    if row.revoked_at.is_some() || row.expires_at <= now {
-        return Ok(Err(RotateError::Invalid));
-    }
     let Some(kind) = PrincipalKind::parse(&row.principal_kind) else {
         return Ok(Err(RotateError::Invalid));
     };
+    // Checked before `revoked_at`: a concurrent loser may already have revoked the family, and
+    // the answer for a used token must not depend on who got there first.
+    if row.used_at.is_some() {
+        return reuse_detected(txn, row.family_id, kind).await;
+    }
+    let now = db::now();
+    if row.revoked_at.is_some() {
+        return Ok(Err(RotateError::Invalid));
+    }
+    if kind.max_session_age().is_some() {
+        let started = family_started(&txn, row.family_id)
+            .await?
+            .unwrap_or(row.created_at);
+        if session_end(kind, started).is_some_and(|end| end <= now) {
+            return Ok(Err(RotateError::SessionExpired));
+        }
+    }
+    if row.expires_at <= now {
+        return Ok(Err(RotateError::Invalid));
+    }
     let marked = refresh_tokens::Entity::update_many()
         .col_expr(refresh_tokens::Column::UsedAt, Expr::value(now))
         .filter(refresh_tokens::Column::Id.eq(row.id))
@@ -117,10 +193,7 @@ pub async fn rotate(
         .exec(&txn)
         .await?;
     if marked.rows_affected == 0 {
-        revoke_family(&txn, row.family_id).await?;
-        txn.commit().await?;
-        tracing::warn!(family = %row.family_id, kind = kind.as_str(), "refresh token reused; family revoked");
-        return Ok(Err(RotateError::Reused));
+        return reuse_detected(txn, row.family_id, kind).await;
     }
     let token = issue(&txn, kind, row.principal_id, Some(row.family_id), ttl).await?;
     txn.commit().await?;
@@ -130,6 +203,17 @@ pub async fn rotate(
         family_id: row.family_id,
         token,
     }))
+}
+
+async fn reuse_detected(
+    txn: DatabaseTransaction,
+    family_id: Uuid,
+    kind: PrincipalKind,
+) -> Result<Result<Rotated, RotateError>, DbErr> {
+    revoke_family(&txn, family_id).await?;
+    txn.commit().await?;
+    tracing::warn!(family = %family_id, kind = kind.as_str(), "refresh token reused; family revoked");
+    Ok(Err(RotateError::Reused))
 }
 
 pub async fn revoke_family(db: &impl ConnectionTrait, family_id: Uuid) -> Result<(), DbErr> {
@@ -168,4 +252,23 @@ pub async fn revoke_all(
         .exec(db)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_shows_no_token() {
+        let raw = new_raw_token();
+        let r = Rotated {
+            kind: PrincipalKind::Staff,
+            principal_id: Uuid::now_v7(),
+            family_id: Uuid::now_v7(),
+            token: raw.clone(),
+        };
+        let shown = format!("{r:?} {r:#?}");
+        assert!(!shown.contains(&raw), "{shown}");
+        assert!(shown.contains(&r.family_id.to_string()), "{shown}");
+    }
 }

@@ -158,7 +158,7 @@ pub async fn create(
     Ok(HttpResponse::Created().json(JurisdictionResponse::new(&node, &path)))
 }
 
-/// Renames a node inside the admin's subtree.
+/// Renames a node strictly below the admin's own node (the root's admins may rename the root).
 #[utoipa::path(
     patch,
     path = "/api/v1/admin/jurisdictions/{code}",
@@ -168,7 +168,7 @@ pub async fn create(
     request_body = RenameJurisdictionRequest,
     responses(
         (status = 200, body = JurisdictionResponse),
-        (status = 403, body = ErrorBody),
+        (status = 403, description = "not an admin, outside the subtree, or the admin's own (non-root) node (`not_below_own_jurisdiction`)", body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody),
     )
@@ -188,6 +188,14 @@ pub async fn rename(
         return Err(AppError::forbidden(
             "outside_jurisdiction",
             "只能修改本辖区内的区划",
+        ));
+    }
+    // The own node belongs to the level above; only the root, with nobody above it, is renamed
+    // by its own admins.
+    if node.path == me.scope.path && node.parent_id.is_some() {
+        return Err(AppError::forbidden(
+            "not_below_own_jurisdiction",
+            "只能修改本辖区下级区划的名称,本级区划由上级管理员修改",
         ));
     }
     let txn = db::begin(&state.db).await?;

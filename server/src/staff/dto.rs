@@ -36,7 +36,8 @@ pub struct ListStaffQuery {
     /// Only staff at or below this node.
     pub jurisdiction_code: Option<String>,
     pub disabled: Option<bool>,
-    /// Part of the username or display name.
+    /// Part of the username or display name, taken literally (`%` and `_` are not wildcards);
+    /// control characters are refused (422).
     pub q: Option<String>,
     pub cursor: Option<String>,
     /// 1–200, default 50.

@@ -9,7 +9,7 @@ use crate::{
     db,
     error::{AppError, AppResult, ErrorBody, FieldErrors},
     http::cursor,
-    jurisdictions,
+    jurisdictions::{self, domain::Code},
     staff::{
         Role,
         domain::{Password, Username, parse_display_name},
@@ -23,7 +23,37 @@ fn staff_not_found() -> AppError {
     AppError::not_found("staff_not_found", "工作人员不存在")
 }
 
-/// Creates a staff account at a node inside the admin's subtree.
+/// Whether `path` lies inside the admin's subtree but not at its own node. Admin accounts may be
+/// created or changed only there: an admin at the same node would be a peer able to disable
+/// (or demote) the admin who made it.
+fn strictly_below(me: &Staff, path: &str) -> bool {
+    me.scope.contains(path) && path != me.scope.path
+}
+
+/// The node a request names, or the field message to report: a code that cannot be one
+/// (wrong characters, NUL) is never looked up.
+async fn node_by_code(
+    state: &AppState,
+    code: &str,
+) -> AppResult<Result<entity::jurisdictions::Model, String>> {
+    let code = match Code::parse(code) {
+        Ok(code) => code,
+        Err(e) => return Ok(Err(e)),
+    };
+    Ok(jurisdictions::store::find_by_code(&state.db, code.as_str())
+        .await?
+        .ok_or_else(|| "区划不存在".to_string()))
+}
+
+fn admin_not_below() -> AppError {
+    AppError::forbidden(
+        "not_below_own_jurisdiction",
+        "管理员账号只能设在本辖区的下级区划,不能创建或修改同级管理员",
+    )
+}
+
+/// Creates a staff account at a node inside the admin's subtree; an `admin` account only
+/// strictly below the caller's own node.
 #[utoipa::path(
     post,
     path = "/api/v1/admin/staff",
@@ -32,7 +62,7 @@ fn staff_not_found() -> AppError {
     request_body = CreateStaffRequest,
     responses(
         (status = 201, body = StaffResponse),
-        (status = 403, description = "not an admin, or node outside the admin's subtree", body = ErrorBody),
+        (status = 403, description = "not an admin, node outside the admin's subtree, or an admin account not below the caller's own node (`not_below_own_jurisdiction`)", body = ErrorBody),
         (status = 409, description = "username taken", body = ErrorBody),
         (status = 422, description = "invalid fields", body = ErrorBody),
     )
@@ -57,10 +87,10 @@ pub async fn create(
             .ok(),
         None => None,
     };
-    let node = jurisdictions::store::find_by_code(&state.db, body.jurisdiction_code.trim()).await?;
-    if node.is_none() {
-        fields.insert("jurisdiction_code".into(), "区划不存在".into());
-    }
+    let node = node_by_code(&state, &body.jurisdiction_code)
+        .await?
+        .map_err(|e| fields.insert("jurisdiction_code".into(), e))
+        .ok();
     let (Some(username), Some(pw), Some(node)) = (username, pw, node) else {
         return Err(AppError::validation(fields));
     };
@@ -72,6 +102,9 @@ pub async fn create(
             "outside_jurisdiction",
             "只能在本辖区内创建工作人员",
         ));
+    }
+    if body.role == Role::Admin && !strictly_below(&me, &node.path) {
+        return Err(admin_not_below());
     }
     let hash = password::hash(pw.expose().to_string()).await?;
     let txn = db::begin(&state.db).await?;
@@ -116,14 +149,37 @@ pub async fn list(
     let limit = cursor::limit(query.limit, 50, 200);
     let jurisdiction_path = match query.jurisdiction_code.as_deref() {
         Some(code) => Some(
-            jurisdictions::store::find_by_code(&state.db, code.trim())
+            node_by_code(&state, code)
                 .await?
-                .map(|n| n.path)
-                .ok_or_else(|| AppError::field("jurisdiction_code", "区划不存在"))?,
+                .map_err(|e| AppError::field("jurisdiction_code", e))?
+                .path,
         ),
         None => None,
     };
-    let after_username = query.cursor.as_deref().map(cursor::decode).transpose()?;
+    if query
+        .q
+        .as_deref()
+        .is_some_and(|q| q.chars().any(char::is_control))
+    {
+        return Err(AppError::field("q", "搜索内容不能包含控制字符"));
+    }
+    // Cursors are usernames we encoded, which hold no control characters.
+    let after_username = query
+        .cursor
+        .as_deref()
+        .map(|c| {
+            cursor::decode(c).and_then(|u| {
+                if u.chars().any(char::is_control) {
+                    Err(AppError::bad_request(
+                        "invalid_cursor",
+                        "分页游标无效,请从第一页重新查询",
+                    ))
+                } else {
+                    Ok(u)
+                }
+            })
+        })
+        .transpose()?;
     let rows = store::list(
         &state.db,
         &me.scope,
@@ -151,6 +207,7 @@ pub async fn list(
 }
 
 /// Changes role, node, display name or disabled flag. Disabling ends every session at once.
+/// Admin accounts (before or after the change) must sit strictly below the caller's node.
 #[utoipa::path(
     patch,
     path = "/api/v1/admin/staff/{id}",
@@ -160,7 +217,7 @@ pub async fn list(
     request_body = UpdateStaffRequest,
     responses(
         (status = 200, body = StaffResponse),
-        (status = 403, body = ErrorBody),
+        (status = 403, description = "not an admin, node outside the subtree, or an admin account at or above the caller's node (`not_below_own_jurisdiction`)", body = ErrorBody),
         (status = 404, description = "no such staff member in the admin's subtree", body = ErrorBody),
         (status = 422, body = ErrorBody),
     )
@@ -174,7 +231,7 @@ pub async fn update(
     me.require(&[Role::Admin])?;
     let id = id.into_inner();
     let body = body.into_inner();
-    let (current, _) = store::find_in_scope(&state.db, &me.scope, id)
+    let (current, current_node) = store::find_in_scope(&state.db, &me.scope, id)
         .await?
         .ok_or_else(staff_not_found)?;
     if id == me.id
@@ -185,6 +242,10 @@ pub async fn update(
             "不能修改自己的角色、辖区或停用状态,请联系其他管理员",
         ));
     }
+    let is_admin = Role::parse(&current.role) == Some(Role::Admin);
+    if id != me.id && is_admin && !strictly_below(&me, &current_node.path) {
+        return Err(admin_not_below());
+    }
     let mut fields = FieldErrors::new();
     let display_name = match body.display_name.as_deref() {
         Some(n) => parse_display_name(n)
@@ -193,13 +254,10 @@ pub async fn update(
         None => None,
     };
     let new_node = match body.jurisdiction_code.as_deref() {
-        Some(code) => {
-            let node = jurisdictions::store::find_by_code(&state.db, code.trim()).await?;
-            if node.is_none() {
-                fields.insert("jurisdiction_code".into(), "区划不存在".into());
-            }
-            node
-        }
+        Some(code) => node_by_code(&state, code)
+            .await?
+            .map_err(|e| fields.insert("jurisdiction_code".into(), e))
+            .ok(),
         None => None,
     };
     if !fields.is_empty() {
@@ -212,6 +270,12 @@ pub async fn update(
             "outside_jurisdiction",
             "只能把工作人员调整到本辖区内",
         ));
+    }
+    // Where the account ends up: an admin there must still be below the caller.
+    let will_be_admin = body.role.map_or(is_admin, |r| r == Role::Admin);
+    let final_path = new_node.as_ref().map_or(&current_node.path, |n| &n.path);
+    if id != me.id && will_be_admin && !strictly_below(&me, final_path) {
+        return Err(admin_not_below());
     }
     let disabling = body.disabled == Some(true) && !current.disabled;
     let txn = db::begin(&state.db).await?;

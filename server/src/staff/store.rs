@@ -118,9 +118,9 @@ pub async fn list(
     }
     if let Some(text) = filter.query {
         q = q.filter(
-            staff::Column::Username
-                .contains(&text)
-                .or(staff::Column::DisplayName.contains(&text)),
+            db::contains_text((staff::Entity, staff::Column::Username), &text).or(
+                db::contains_text((staff::Entity, staff::Column::DisplayName), &text),
+            ),
         );
     }
     if let Some(after) = filter.after_username {
