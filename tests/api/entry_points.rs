@@ -468,5 +468,5 @@ mod rate_limits {
     }
 }
 
-/// `zhitongche::entry_points::public::FLOOD_PER_MINUTE`, as a count of requests.
-const FLOOD_LIMIT: usize = zhitongche::entry_points::public::FLOOD_PER_MINUTE as usize;
+/// `zhitongche::ratelimit::FLOOD_PER_MINUTE`, as a count of requests.
+const FLOOD_LIMIT: usize = zhitongche::ratelimit::FLOOD_PER_MINUTE as usize;

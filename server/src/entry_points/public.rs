@@ -78,8 +78,6 @@ pub async fn scan(
     }))
 }
 
-/// Requests per minute one IP may make to the anonymous scan endpoints.
-pub const FLOOD_PER_MINUTE: u32 = 120;
 /// Scans counted per entry point and 10 minutes: per logged-in resident, and per IP for
 /// anonymous ones (a community hall shares one IP, so the anonymous cap is higher).
 pub const COUNTED_PER_RESIDENT: u32 = 3;
@@ -87,17 +85,7 @@ pub const COUNTED_PER_ANONYMOUS_IP: u32 = 20;
 const COUNT_WINDOW: Duration = Duration::from_secs(600);
 
 async fn flood_guard(state: &AppState, ip: &str) -> AppResult<()> {
-    let (n, left) = state
-        .limiter
-        .hit(&format!("scan-flood:{ip}"), Duration::from_secs(60))
-        .await;
-    if n > FLOOD_PER_MINUTE {
-        tracing::warn!(ip = %ip, "anonymous scan endpoints flooded");
-        return Err(AppError::TooManyRequests {
-            retry_after_secs: left.as_secs().max(1),
-        });
-    }
-    Ok(())
+    state.limiter.flood_guard("scan", ip).await
 }
 
 /// Whether this scan counts in the funnel: reloads and bots do not inflate it, and the answer
