@@ -423,7 +423,8 @@ pub async fn spend_credit(
     Ok(res.rows_affected == 1)
 }
 
-/// Adds (`delta > 0`) or clears (`delta = 0` with `ban`) a resident's credits for a template.
+/// Adds (`add > 0`, capped at `max`) or clears (`ban`) a resident's credits for a template.
+/// Each change is one relative `UPDATE`, so concurrent taps are all counted.
 pub async fn change_credits(
     db: &impl ConnectionTrait,
     resident_id: Uuid,
@@ -447,29 +448,24 @@ pub async fn change_credits(
     ])
     .exec(db)
     .await?;
-    let filter = Condition::all()
-        .add(subscription_credits::Column::ResidentId.eq(resident_id))
-        .add(subscription_credits::Column::TemplateId.eq(template_id));
+    let update = subscription_credits::Entity::update_many()
+        .col_expr(subscription_credits::Column::UpdatedAt, Expr::value(now))
+        .filter(subscription_credits::Column::ResidentId.eq(resident_id))
+        .filter(subscription_credits::Column::TemplateId.eq(template_id));
     if ban {
-        subscription_credits::Entity::update_many()
+        update
             .col_expr(subscription_credits::Column::Credits, Expr::value(0))
             .col_expr(subscription_credits::Column::Banned, Expr::value(true))
-            .col_expr(subscription_credits::Column::UpdatedAt, Expr::value(now))
-            .filter(filter)
             .exec(db)
             .await?;
     } else if add > 0 {
-        let current = subscription_credits::Entity::find()
-            .filter(filter.clone())
-            .one(db)
-            .await?;
-        let credits = current.map(|c| c.credits).unwrap_or(0).saturating_add(add);
-        let credits = Ord::min(credits, max);
-        subscription_credits::Entity::update_many()
-            .col_expr(subscription_credits::Column::Credits, Expr::value(credits))
+        let added = Expr::col(subscription_credits::Column::Credits).add(add);
+        update
+            .col_expr(
+                subscription_credits::Column::Credits,
+                Expr::case(added.clone().gt(max), max).finally(added).into(),
+            )
             .col_expr(subscription_credits::Column::Banned, Expr::value(false))
-            .col_expr(subscription_credits::Column::UpdatedAt, Expr::value(now))
-            .filter(filter)
             .exec(db)
             .await?;
     }
