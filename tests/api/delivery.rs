@@ -656,3 +656,48 @@ async fn wechat_confirms_a_send_by_its_msgid() {
     let d = deliveries(&app, "wechat").await.remove(0);
     assert!(d.confirmed_at.is_some());
 }
+
+/// A WeChat call times out after 1 s; the lease is long enough not to interfere.
+async fn with_slow_wechat(backend: Backend) -> TestApp {
+    let app = TestApp::builder(backend)
+        .settings(|raw| {
+            fast(raw);
+            raw.ztc_notify_lease_secs = Some("5".into());
+            raw.wechat_timeout_secs = Some("1".into());
+        })
+        .spawn()
+        .await;
+    app.seed_demo().await;
+    app.mock_stable_token("TOKEN-N", None).await;
+    app
+}
+
+tests::both_backends_with! { with_slow_wechat;
+    async fn a_second_unknown_outcome_dead_letters_even_with_another_error_in_between(app) {
+        // Timeout, gateway error, timeout: two unknown outcomes, so no fourth try.
+        let timeout = || ResponseTemplate::new(200)
+            .set_body_json(json!({"errcode": 0, "errmsg": "ok", "msgid": 21}))
+            .set_delay(std::time::Duration::from_secs(3));
+        for (priority, answer) in [
+            (1, timeout()),
+            (2, ResponseTemplate::new(502).set_body_string("<html>bad gateway</html>")),
+            (3, timeout()),
+        ] {
+            Mock::given(method("POST")).and(path(SEND)).respond_with(answer)
+                .up_to_n_times(1).with_priority(priority).mount(&app.wechat).await;
+        }
+        mock_send(&app, json!({"errcode": 0, "errmsg": "ok", "msgid": 22})).await;
+        let (resident_id, resident) = app.resident_login("o_unknown_twice").await;
+        consent(&app, resident_id, 3).await;
+        apply(&app, &resident.access, "791").await;
+        let dead = eventually(20, "the notice dead-lettered", || async {
+            deliveries(&app, "wechat").await.into_iter().find(|d| d.state == "dead")
+        })
+        .await;
+        assert_eq!(dead.unknown_outcomes, 2);
+        assert!(dead.last_error.unwrap().contains("retried once"));
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        assert_eq!(sends(&app).await.len(), 3, "the first try and exactly two after the first unknown");
+        assert_eq!(store::find(&app.state.db, dead.id).await.unwrap().unwrap().state, "dead");
+    }
+}

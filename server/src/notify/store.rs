@@ -53,6 +53,7 @@ pub async fn insert_all(db: &impl ConnectionTrait, rows: Vec<NewDelivery>) -> Re
         recipient_id: Set(r.recipient_id),
         state: Set(PENDING.into()),
         attempts: Set(0),
+        unknown_outcomes: Set(0),
         credit_consumed: Set(false),
         next_attempt_at: Set(now),
         lease_until: Set(None),
@@ -181,7 +182,15 @@ pub async fn record(db: &impl ConnectionTrait, id: Uuid, outcome: &Outcome) -> R
                 .col_expr(deliveries::Column::LastError, Expr::value(error.clone()))
                 .col_expr(deliveries::Column::NextAttemptAt, Expr::value(*at));
         }
-        Outcome::Unknown { error } | Outcome::Dead { error } => {
+        Outcome::Unknown { error } => {
+            q = q
+                .col_expr(deliveries::Column::LastError, Expr::value(error.clone()))
+                .col_expr(
+                    deliveries::Column::UnknownOutcomes,
+                    Expr::col(deliveries::Column::UnknownOutcomes).add(1),
+                );
+        }
+        Outcome::Dead { error } => {
             q = q.col_expr(deliveries::Column::LastError, Expr::value(error.clone()));
         }
         Outcome::SkippedNoConsent { reason } => {
@@ -351,18 +360,25 @@ pub async fn stuck(
         .await
 }
 
-/// Marks a delivery as just re-published (with a new error when given), if nobody changed it
-/// meanwhile.
+/// Marks a delivery as just re-published (with a new error when given, counting one more
+/// unknown outcome when `unknown`), if nobody changed it meanwhile.
 pub async fn touch(
     db: &impl ConnectionTrait,
     d: &deliveries::Model,
     new_state: &str,
     error: Option<&str>,
+    unknown: bool,
 ) -> Result<bool, DbErr> {
     let now = db::now();
     let mut q = deliveries::Entity::update_many()
         .col_expr(deliveries::Column::UpdatedAt, Expr::value(now))
         .col_expr(deliveries::Column::State, Expr::value(new_state));
+    if unknown {
+        q = q.col_expr(
+            deliveries::Column::UnknownOutcomes,
+            Expr::col(deliveries::Column::UnknownOutcomes).add(1),
+        );
+    }
     if new_state == RETRY {
         q = q.col_expr(deliveries::Column::NextAttemptAt, Expr::value(now));
     }

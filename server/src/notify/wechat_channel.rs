@@ -16,7 +16,7 @@ use crate::{
     assistance,
     notify::{
         consumer::Attempt,
-        reconciler::UNKNOWN_RETRIED,
+        reconciler::{MAX_UNKNOWN_OUTCOMES, UNKNOWN_RETRIED},
         store::{self, Outcome},
         templates::{self, Context},
     },
@@ -108,10 +108,8 @@ fn failed(d: &deliveries::Model, e: &WechatError) -> Attempt {
         (ErrorClass::NoConsent, _) => Attempt::Done(Outcome::SkippedNoConsent { reason: error }),
         (ErrorClass::OurBug, _) => Attempt::Done(Outcome::Dead { error }),
         (_, WechatError::Transport(t)) if t.starts_with("timeout") => {
-            let retried = d
-                .last_error
-                .as_deref()
-                .is_some_and(|l| l.starts_with("outcome unknown"));
+            // Counted in its own column: other errors in between must not reset the limit.
+            let retried = d.unknown_outcomes + 1 >= MAX_UNKNOWN_OUTCOMES;
             Attempt::Done(Outcome::Unknown {
                 error: if retried {
                     format!("{UNKNOWN_RETRIED}: {error}")
