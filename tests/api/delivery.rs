@@ -701,3 +701,65 @@ tests::both_backends_with! { with_slow_wechat;
         assert_eq!(store::find(&app.state.db, dead.id).await.unwrap().unwrap().state, "dead");
     }
 }
+
+async fn without_workers(backend: Backend) -> TestApp {
+    spawn(backend, false).await
+}
+
+/// Applies for one case with consent and returns its (only) WeChat delivery, not yet claimed.
+async fn one_notice(app: &TestApp, openid: &str, seq: &str) -> Uuid {
+    let (resident_id, resident) = app.resident_login(openid).await;
+    consent(app, resident_id, 3).await;
+    apply(app, &resident.access, seq).await;
+    relay::run_once(&app.state).await.unwrap();
+    deliveries(app, "wechat").await[0].id
+}
+
+tests::both_backends_with! { without_workers;
+    async fn a_holder_whose_claim_was_taken_over_cannot_record_its_outcome(app) {
+        let id = one_notice(&app, "o_fenced", "801").await;
+        let lease = std::time::Duration::from_secs(1);
+        let first = store::claim(&app.state.db, id, lease).await.unwrap().expect("claimed");
+        // The first holder's lease runs out; the reconciler hands the notice on.
+        tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+        zhitongche::notify::reconciler::run_once(&app.state).await.unwrap();
+        let second = store::claim(&app.state.db, id, lease).await.unwrap().expect("claimed again");
+        assert!(second.attempts > first.attempts);
+        let late = store::Outcome::Sent { provider_msg_id: Some("late".into()) };
+        assert!(!store::record(&app.state.db, &first, &late).await.unwrap(), "the late holder is fenced off");
+        let row = store::find(&app.state.db, id).await.unwrap().unwrap();
+        assert_eq!((row.state.as_str(), row.provider_msg_id), ("sending", None));
+        let current = store::Outcome::Sent { provider_msg_id: Some("current".into()) };
+        assert!(store::record(&app.state.db, &second, &current).await.unwrap());
+        let row = store::find(&app.state.db, id).await.unwrap().unwrap();
+        assert_eq!(row.provider_msg_id.as_deref(), Some("current"));
+    }
+
+    async fn a_live_consumer_stops_waiting_for_wechat_before_its_claim_runs_out(app) {
+        Mock::given(method("POST")).and(path(SEND))
+            .respond_with(ResponseTemplate::new(200)
+                .set_body_json(json!({"errcode": 0, "errmsg": "ok", "msgid": 31}))
+                .set_delay(std::time::Duration::from_secs(3)))
+            .mount(&app.wechat).await;
+        let id = one_notice(&app, "o_slow", "811").await;
+        let started = std::time::Instant::now();
+        let outcome = consumer::process(&app.state, id).await.unwrap();
+        let took = started.elapsed();
+        // The lease is 1 s: the consumer gives up a quarter of it early and says so.
+        assert!(took < std::time::Duration::from_millis(1000), "took {took:?}");
+        assert!(matches!(outcome, Some(store::Outcome::Unknown { .. })), "{outcome:?}");
+        let row = store::find(&app.state.db, id).await.unwrap().unwrap();
+        assert_eq!((row.state.as_str(), row.unknown_outcomes), ("unknown", 1));
+        assert_eq!(sends(&app).await.len(), 1);
+    }
+
+    async fn a_claim_too_close_to_its_end_does_not_send(app) {
+        mock_send(&app, json!({"errcode": 0, "errmsg": "ok", "msgid": 32})).await;
+        let id = one_notice(&app, "o_late_start", "821").await;
+        // Claimed with 300 ms left, and the deadline is a quarter of the 1 s lease before it.
+        let claimed = store::claim(&app.state.db, id, std::time::Duration::from_millis(300)).await.unwrap().expect("claimed");
+        let attempt = zhitongche::notify::wechat_channel::deliver(&app.state, &claimed).await.unwrap();
+        assert!(matches!(attempt, consumer::Attempt::NotStarted(_)), "{attempt:?}");
+        assert!(sends(&app).await.is_empty(), "WeChat is not called");
+    }
+}

@@ -159,7 +159,22 @@ impl Outcome {
     }
 }
 
-pub async fn record(db: &impl ConnectionTrait, id: Uuid, outcome: &Outcome) -> Result<bool, DbErr> {
+/// Only the claim that `d` came from: still `sending` and not claimed again since (every claim
+/// increments `attempts`, which serves as the fencing token). A holder whose lease ran out
+/// cannot overwrite the next holder's row.
+fn held(d: &deliveries::Model) -> Condition {
+    Condition::all()
+        .add(deliveries::Column::Id.eq(d.id))
+        .add(deliveries::Column::State.eq(SENDING))
+        .add(deliveries::Column::Attempts.eq(d.attempts))
+}
+
+/// Records the outcome of the claim `d` came from; `false` when that claim is no longer held.
+pub async fn record(
+    db: &impl ConnectionTrait,
+    d: &deliveries::Model,
+    outcome: &Outcome,
+) -> Result<bool, DbErr> {
     let now = db::now();
     let mut q = deliveries::Entity::update_many()
         .col_expr(deliveries::Column::State, Expr::value(outcome.state()))
@@ -198,11 +213,7 @@ pub async fn record(db: &impl ConnectionTrait, id: Uuid, outcome: &Outcome) -> R
         }
         Outcome::SkippedStale => {}
     }
-    let res = q
-        .filter(deliveries::Column::Id.eq(id))
-        .filter(deliveries::Column::State.eq(SENDING))
-        .exec(db)
-        .await?;
+    let res = q.filter(held(d)).exec(db).await?;
     Ok(res.rows_affected == 1)
 }
 
@@ -269,7 +280,11 @@ pub async fn earlier_in_flight(
 
 /// Puts a claimed delivery back to wait (not counted as an attempt). Its `updated_at` is set
 /// just before `until`, which marks it, for the reconciler, as due and not re-published yet.
-pub async fn defer(db: &impl ConnectionTrait, id: Uuid, until: DateTime<Utc>) -> Result<(), DbErr> {
+pub async fn defer(
+    db: &impl ConnectionTrait,
+    d: &deliveries::Model,
+    until: DateTime<Utc>,
+) -> Result<(), DbErr> {
     deliveries::Entity::update_many()
         .col_expr(deliveries::Column::State, Expr::value(RETRY))
         .col_expr(deliveries::Column::NextAttemptAt, Expr::value(until))
@@ -285,8 +300,7 @@ pub async fn defer(db: &impl ConnectionTrait, id: Uuid, until: DateTime<Utc>) ->
             deliveries::Column::UpdatedAt,
             Expr::value(until - Duration::milliseconds(1)),
         )
-        .filter(deliveries::Column::Id.eq(id))
-        .filter(deliveries::Column::State.eq(SENDING))
+        .filter(held(d))
         .exec(db)
         .await?;
     Ok(())

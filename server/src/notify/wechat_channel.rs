@@ -3,8 +3,12 @@
 //! "no consent" outcome; 47003/40037/41030 are our bug and dead-lettered at once; network
 //! trouble and -1 are retried later. A timeout after the request went out has an unknown
 //! outcome and is retried once only: the one case where a resident could get a notice twice.
+//! A send happens only within its claim: it is not started, or no longer waited for, once the
+//! claim is nearly over, so the reconciler never retries a notice its live consumer is sending.
 
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, time::Duration};
+
+use chrono::Utc;
 
 use sea_orm::{DbErr, EntityTrait};
 use serde_json::Value;
@@ -122,6 +126,17 @@ fn failed(d: &deliveries::Model, e: &WechatError) -> Attempt {
     }
 }
 
+/// How long the WeChat call may take. It must be over a quarter of the lease before the claim
+/// runs out, so a live consumer records its outcome while it still holds the claim and the
+/// reconciler never takes it for a dead one. `None` when less than that quarter is left to send
+/// in: better not to start.
+fn time_to_send(state: &AppState, d: &deliveries::Model) -> Option<Duration> {
+    let margin = state.settings.notify.lease / 4;
+    let left = (d.lease_until? - Utc::now()).to_std().ok()?;
+    left.checked_sub(margin).filter(|budget| *budget >= margin)
+}
+
+/// Renders and sends the subscribe message of a claimed delivery, within its claim.
 pub async fn deliver(state: &AppState, d: &deliveries::Model) -> Result<Attempt, DbErr> {
     let Some(event) = outbox::Entity::find_by_id(d.outbox_id)
         .one(&state.db)
@@ -162,7 +177,19 @@ pub async fn deliver(state: &AppState, d: &deliveries::Model) -> Result<Attempt,
         miniprogram_state: state.settings.wechat.miniprogram_state.clone(),
         lang: "zh_CN".into(),
     };
-    Ok(match state.wechat.send_subscribe_message(&message).await {
+    let Some(budget) = time_to_send(state, d) else {
+        return Ok(Attempt::NotStarted(
+            "the claim was nearly over before sending".into(),
+        ));
+    };
+    let sent = tokio::time::timeout(budget, state.wechat.send_subscribe_message(&message))
+        .await
+        .unwrap_or_else(|_| {
+            Err(WechatError::Transport(
+                "timeout: no answer before the claim's deadline".into(),
+            ))
+        });
+    Ok(match sent {
         Ok(SendOutcome::Sent { msgid }) => Attempt::Done(Outcome::Sent {
             provider_msg_id: Some(msgid).filter(|m| !m.is_empty()),
         }),
