@@ -763,3 +763,29 @@ tests::both_backends_with! { without_workers;
         assert!(sends(&app).await.is_empty(), "WeChat is not called");
     }
 }
+
+tests::both_backends_with! { without_workers;
+    async fn a_credit_is_spent_only_together_with_marking_the_delivery(app) {
+        mock_send(&app, json!({"errcode": 0, "errmsg": "ok", "msgid": 41})).await;
+        let (resident_id, resident) = app.resident_login("o_one_credit").await;
+        consent(&app, resident_id, 1).await;
+        apply(&app, &resident.access, "831").await;
+        relay::run_once(&app.state).await.unwrap();
+        let id = deliveries(&app, "wechat").await[0].id;
+        let lease = std::time::Duration::from_secs(5);
+        let stale = store::claim(&app.state.db, id, lease).await.unwrap().expect("claimed");
+        // Someone else holds the claim by the time this holder spends the credit.
+        {
+            use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
+            let mut m = stale.clone().into_active_model();
+            m.attempts = Set(stale.attempts + 1);
+            m.update(&app.state.db).await.unwrap();
+        }
+        let attempt = zhitongche::notify::wechat_channel::deliver(&app.state, &stale).await.unwrap();
+        assert!(matches!(attempt, consumer::Attempt::NotStarted(_)), "{attempt:?}");
+        assert!(sends(&app).await.is_empty());
+        let credits = store::credits_of(&app.state.db, resident_id).await.unwrap();
+        assert_eq!(credits[0].credits, 1, "the credit is still there");
+        assert!(!store::find(&app.state.db, id).await.unwrap().unwrap().credit_consumed);
+    }
+}

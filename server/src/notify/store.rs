@@ -217,13 +217,17 @@ pub async fn record(
     Ok(res.rows_affected == 1)
 }
 
-pub async fn mark_credit_consumed(db: &impl ConnectionTrait, id: Uuid) -> Result<(), DbErr> {
-    deliveries::Entity::update_many()
+/// Notes that the claim `d` came from spent a credit; `false` when that claim is no longer held.
+pub async fn mark_credit_consumed(
+    db: &impl ConnectionTrait,
+    d: &deliveries::Model,
+) -> Result<bool, DbErr> {
+    let res = deliveries::Entity::update_many()
         .col_expr(deliveries::Column::CreditConsumed, Expr::value(true))
-        .filter(deliveries::Column::Id.eq(id))
+        .filter(held(d))
         .exec(db)
         .await?;
-    Ok(())
+    Ok(res.rows_affected == 1)
 }
 
 /// Moves the recipient's cursor for a case forward to `version`. `false` means a newer status

@@ -17,7 +17,7 @@ use entity::{jurisdictions, notification_deliveries as deliveries, outbox};
 
 use crate::{
     applications::workflow::Status,
-    assistance,
+    assistance, db,
     notify::{
         consumer::Attempt,
         reconciler::{MAX_UNKNOWN_OUTCOMES, UNKNOWN_RETRIED},
@@ -157,12 +157,20 @@ pub async fn deliver(state: &AppState, d: &deliveries::Model) -> Result<Attempt,
         }));
     };
     if !d.credit_consumed {
-        if !store::spend_credit(&state.db, resident.id, &template.template_id).await? {
+        // Spent and noted together, or neither: a credit is never lost to a delivery that does
+        // not know it spent one, nor spent twice by a retry.
+        let txn = db::begin(&state.db).await?;
+        if !store::spend_credit(&txn, resident.id, &template.template_id).await? {
+            txn.rollback().await?;
             return Ok(Attempt::Done(Outcome::SkippedNoConsent {
                 reason: "the resident has no subscription left for this template".into(),
             }));
         }
-        store::mark_credit_consumed(&state.db, d.id).await?;
+        if !store::mark_credit_consumed(&txn, d).await? {
+            txn.rollback().await?;
+            return Ok(Attempt::NotStarted("the claim was taken over".into()));
+        }
+        txn.commit().await?;
     }
     let ctx = context(state, &event).await?;
     let data: BTreeMap<String, DataValue> = templates::render(template, &ctx)
