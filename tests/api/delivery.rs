@@ -789,3 +789,118 @@ tests::both_backends_with! { without_workers;
         assert!(!store::find(&app.state.db, id).await.unwrap().unwrap().credit_consumed);
     }
 }
+
+fn streams_of(app: &TestApp) -> zhitongche::notify::transport::Streams {
+    match &app.state.notifier.transport {
+        zhitongche::notify::transport::Transport::Redis(s) => (**s).clone(),
+        zhitongche::notify::transport::Transport::Local(_) => panic!("this test needs Redis"),
+    }
+}
+
+/// Reads every entry of the stream as `consumer_name`, which then "dies" without acking.
+async fn read_all_as(app: &TestApp, consumer_name: &str) -> Vec<String> {
+    let s = streams_of(app);
+    let mut conn = app.state.redis.clone().unwrap().conn().await.unwrap();
+    let opts = redis::streams::StreamReadOptions::default()
+        .group("wechat", consumer_name)
+        .count(5000);
+    let reply: redis::streams::StreamReadReply = conn
+        .xread_options(&[&s.events], &[">"], &opts)
+        .await
+        .unwrap();
+    reply
+        .keys
+        .into_iter()
+        .flat_map(|k| k.ids)
+        .map(|e| e.id)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reclaiming_goes_on_past_a_page_whose_entries_are_not_idle_yet() {
+    let app = spawn(Backend::Postgres, false).await;
+    mock_send(&app, json!({"errcode": 0, "errmsg": "ok", "msgid": 51})).await;
+    let s = streams_of(&app);
+    let mut conn = app.state.redis.clone().unwrap().conn().await.unwrap();
+    let _: () = conn
+        .xgroup_create_mkstream(&s.events, "wechat", "0")
+        .await
+        .unwrap();
+    // A thousand entries ahead of the notice: one XAUTOCLAIM page scans at most that many.
+    let mut pipe = redis::pipe();
+    for i in 0..1000 {
+        pipe.xadd(&s.events, "*", &[("filler", i)]);
+    }
+    let fillers: Vec<String> = pipe.query_async(&mut conn).await.unwrap();
+    let (resident_id, resident) = app.resident_login("o_deep").await;
+    consent(&app, resident_id, 1).await;
+    apply(&app, &resident.access, "841").await;
+    relay::run_once(&app.state).await.unwrap();
+    assert_eq!(read_all_as(&app, "doomed-consumer").await.len(), 1001);
+    // The notice's consumer is gone; the fillers were handed on just now and are not idle.
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    let _: Vec<String> = redis::cmd("XCLAIM")
+        .arg(&s.events)
+        .arg("wechat")
+        .arg("busy-consumer")
+        .arg(0)
+        .arg(&fillers)
+        .arg("JUSTID")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let taken = zhitongche::notify::worker::reclaim_once(&app.state, &s, "wechat")
+        .await
+        .unwrap();
+    assert_eq!(taken, 1, "the notice behind the first page");
+    assert_eq!(sends(&app).await.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_entry_that_keeps_failing_is_set_aside_instead_of_reclaimed_forever() {
+    let app = spawn(Backend::Postgres, false).await;
+    mock_send(&app, json!({"errcode": 0, "errmsg": "ok", "msgid": 52})).await;
+    let s = streams_of(&app);
+    let mut conn = app.state.redis.clone().unwrap().conn().await.unwrap();
+    let _: () = conn
+        .xgroup_create_mkstream(&s.events, "wechat", "0")
+        .await
+        .unwrap();
+    let (resident_id, resident) = app.resident_login("o_poison").await;
+    consent(&app, resident_id, 1).await;
+    apply(&app, &resident.access, "851").await;
+    relay::run_once(&app.state).await.unwrap();
+    let ids = read_all_as(&app, "doomed-consumer").await;
+    assert_eq!(ids.len(), 1);
+    // Delivered many times already: whatever it triggers keeps failing.
+    let _: Vec<String> = redis::cmd("XCLAIM")
+        .arg(&s.events)
+        .arg("wechat")
+        .arg("doomed-consumer")
+        .arg(0)
+        .arg(&ids[0])
+        .arg("IDLE")
+        .arg(5000)
+        .arg("RETRYCOUNT")
+        .arg(zhitongche::notify::worker::POISON_DELIVERIES)
+        .arg("JUSTID")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let taken = zhitongche::notify::worker::reclaim_once(&app.state, &s, "wechat")
+        .await
+        .unwrap();
+    assert_eq!(taken, 0);
+    let pending: redis::streams::StreamPendingReply =
+        conn.xpending(&s.events, "wechat").await.unwrap();
+    assert_eq!(pending.count(), 0, "acknowledged");
+    let dead: redis::streams::StreamRangeReply = conn.xrange_all(&s.dead).await.unwrap();
+    assert_eq!(dead.ids.len(), 1);
+    assert_eq!(
+        dead.ids[0].get::<String>("entry").as_deref(),
+        Some(ids[0].as_str())
+    );
+    assert!(sends(&app).await.is_empty(), "not handled again");
+    // Its delivery is still due in the database, where the reconciler finds it.
+    assert_eq!(deliveries(&app, "wechat").await[0].state, "pending");
+}
