@@ -904,3 +904,25 @@ async fn an_entry_that_keeps_failing_is_set_aside_instead_of_reclaimed_forever()
     // Its delivery is still due in the database, where the reconciler finds it.
     assert_eq!(deliveries(&app, "wechat").await[0].state, "pending");
 }
+
+tests::both_backends_with! { without_workers;
+    async fn send_latency_counts_from_the_events_commit_not_from_the_relay(app) {
+        mock_send(&app, json!({"errcode": 0, "errmsg": "ok", "msgid": 61})).await;
+        let (resident_id, resident) = app.resident_login("o_latency").await;
+        consent(&app, resident_id, 1).await;
+        apply(&app, &resident.access, "861").await;
+        // The relay is late by more than a second.
+        tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+        relay::run_once(&app.state).await.unwrap();
+        let id = deliveries(&app, "wechat").await[0].id;
+        assert!(matches!(consumer::process(&app.state, id).await.unwrap(), Some(store::Outcome::Sent { .. })));
+        let metrics = app.get("/metrics", None).await.text;
+        let sum: f64 = metrics
+            .lines()
+            .find_map(|l| l.strip_prefix("ztc_notify_send_latency_seconds_sum "))
+            .expect("the latency histogram")
+            .parse()
+            .unwrap();
+        assert!(sum >= 1.2, "latency {sum} s leaves out the time before the relay");
+    }
+}
