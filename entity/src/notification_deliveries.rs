@@ -21,7 +21,11 @@ pub struct Model {
     pub idempotency_key: String,
     /// `pending`, `sending`, `sent`, `retry`, `unknown`, `dead`, `skipped_no_consent`, `skipped_stale`.
     pub state: String,
+    /// Claims so far; also the fencing token of the current claim.
     pub attempts: i32,
+    /// Sends whose outcome was unknown (timed out, or the consumer stopped mid-send). Never
+    /// cleared: the first is retried once, a second dead-letters the delivery.
+    pub unknown_outcomes: i32,
     /// A one-time WeChat subscription credit was spent on this delivery (not spent again on retry).
     pub credit_consumed: bool,
     pub next_attempt_at: DateTimeUtc,

@@ -10,6 +10,7 @@ mod m20261129_000011_create_scans;
 mod m20261129_000020_create_applications;
 mod m20261129_000030_create_hotline;
 mod m20261129_000040_create_notifications;
+mod m20261129_000041_add_delivery_unknown_outcomes;
 mod m20261129_000060_hotline_tasks;
 
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000020_create_applications::Migration),
             Box::new(m20261129_000030_create_hotline::Migration),
             Box::new(m20261129_000040_create_notifications::Migration),
+            Box::new(m20261129_000041_add_delivery_unknown_outcomes::Migration),
             Box::new(m20261129_000060_hotline_tasks::Migration),
         ]
     }

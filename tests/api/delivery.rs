@@ -657,3 +657,273 @@ async fn wechat_confirms_a_send_by_its_msgid() {
     let d = deliveries(&app, "wechat").await.remove(0);
     assert!(d.confirmed_at.is_some());
 }
+
+/// A WeChat call times out after 1 s; the lease is long enough not to interfere.
+async fn with_slow_wechat(backend: Backend) -> TestApp {
+    let app = TestApp::builder(backend)
+        .settings(|raw| {
+            fast(raw);
+            raw.ztc_notify_lease_secs = Some("5".into());
+            raw.wechat_timeout_secs = Some("1".into());
+        })
+        .spawn()
+        .await;
+    app.seed_demo().await;
+    app.mock_stable_token("TOKEN-N", None).await;
+    app
+}
+
+tests::both_backends_with! { with_slow_wechat;
+    async fn a_second_unknown_outcome_dead_letters_even_with_another_error_in_between(app) {
+        // Timeout, gateway error, timeout: two unknown outcomes, so no fourth try.
+        let timeout = || ResponseTemplate::new(200)
+            .set_body_json(json!({"errcode": 0, "errmsg": "ok", "msgid": 21}))
+            .set_delay(std::time::Duration::from_secs(3));
+        for (priority, answer) in [
+            (1, timeout()),
+            (2, ResponseTemplate::new(502).set_body_string("<html>bad gateway</html>")),
+            (3, timeout()),
+        ] {
+            Mock::given(method("POST")).and(path(SEND)).respond_with(answer)
+                .up_to_n_times(1).with_priority(priority).mount(&app.wechat).await;
+        }
+        mock_send(&app, json!({"errcode": 0, "errmsg": "ok", "msgid": 22})).await;
+        let (resident_id, resident) = app.resident_login("o_unknown_twice").await;
+        consent(&app, resident_id, 3).await;
+        apply(&app, &resident.access, "791").await;
+        let dead = eventually(20, "the notice dead-lettered", || async {
+            deliveries(&app, "wechat").await.into_iter().find(|d| d.state == "dead")
+        })
+        .await;
+        assert_eq!(dead.unknown_outcomes, 2);
+        assert!(dead.last_error.unwrap().contains("retried once"));
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        assert_eq!(sends(&app).await.len(), 3, "the first try and exactly two after the first unknown");
+        assert_eq!(store::find(&app.state.db, dead.id).await.unwrap().unwrap().state, "dead");
+    }
+}
+
+async fn without_workers(backend: Backend) -> TestApp {
+    spawn(backend, false).await
+}
+
+/// Applies for one case with consent and returns its (only) WeChat delivery, not yet claimed.
+async fn one_notice(app: &TestApp, openid: &str, seq: &str) -> Uuid {
+    let (resident_id, resident) = app.resident_login(openid).await;
+    consent(app, resident_id, 3).await;
+    apply(app, &resident.access, seq).await;
+    relay::run_once(&app.state).await.unwrap();
+    deliveries(app, "wechat").await[0].id
+}
+
+tests::both_backends_with! { without_workers;
+    async fn a_holder_whose_claim_was_taken_over_cannot_record_its_outcome(app) {
+        let id = one_notice(&app, "o_fenced", "801").await;
+        let lease = std::time::Duration::from_secs(1);
+        let first = store::claim(&app.state.db, id, lease).await.unwrap().expect("claimed");
+        // The first holder's lease runs out; the reconciler hands the notice on.
+        tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+        zhitongche::notify::reconciler::run_once(&app.state).await.unwrap();
+        let second = store::claim(&app.state.db, id, lease).await.unwrap().expect("claimed again");
+        assert!(second.attempts > first.attempts);
+        let late = store::Outcome::Sent { provider_msg_id: Some("late".into()) };
+        assert!(!store::record(&app.state.db, &first, &late).await.unwrap(), "the late holder is fenced off");
+        let row = store::find(&app.state.db, id).await.unwrap().unwrap();
+        assert_eq!((row.state.as_str(), row.provider_msg_id), ("sending", None));
+        let current = store::Outcome::Sent { provider_msg_id: Some("current".into()) };
+        assert!(store::record(&app.state.db, &second, &current).await.unwrap());
+        let row = store::find(&app.state.db, id).await.unwrap().unwrap();
+        assert_eq!(row.provider_msg_id.as_deref(), Some("current"));
+    }
+
+    async fn a_live_consumer_stops_waiting_for_wechat_before_its_claim_runs_out(app) {
+        Mock::given(method("POST")).and(path(SEND))
+            .respond_with(ResponseTemplate::new(200)
+                .set_body_json(json!({"errcode": 0, "errmsg": "ok", "msgid": 31}))
+                .set_delay(std::time::Duration::from_secs(3)))
+            .mount(&app.wechat).await;
+        let id = one_notice(&app, "o_slow", "811").await;
+        let started = std::time::Instant::now();
+        let outcome = consumer::process(&app.state, id).await.unwrap();
+        let took = started.elapsed();
+        // The lease is 1 s: the consumer gives up a quarter of it early and says so.
+        assert!(took < std::time::Duration::from_millis(1000), "took {took:?}");
+        assert!(matches!(outcome, Some(store::Outcome::Unknown { .. })), "{outcome:?}");
+        let row = store::find(&app.state.db, id).await.unwrap().unwrap();
+        assert_eq!((row.state.as_str(), row.unknown_outcomes), ("unknown", 1));
+        assert_eq!(sends(&app).await.len(), 1);
+    }
+
+    async fn a_claim_too_close_to_its_end_does_not_send(app) {
+        mock_send(&app, json!({"errcode": 0, "errmsg": "ok", "msgid": 32})).await;
+        let id = one_notice(&app, "o_late_start", "821").await;
+        // Claimed with 300 ms left, and the deadline is a quarter of the 1 s lease before it.
+        let claimed = store::claim(&app.state.db, id, std::time::Duration::from_millis(300)).await.unwrap().expect("claimed");
+        let attempt = zhitongche::notify::wechat_channel::deliver(&app.state, &claimed).await.unwrap();
+        assert!(matches!(attempt, consumer::Attempt::NotStarted(_)), "{attempt:?}");
+        assert!(sends(&app).await.is_empty(), "WeChat is not called");
+    }
+}
+
+tests::both_backends_with! { without_workers;
+    async fn a_credit_is_spent_only_together_with_marking_the_delivery(app) {
+        mock_send(&app, json!({"errcode": 0, "errmsg": "ok", "msgid": 41})).await;
+        let (resident_id, resident) = app.resident_login("o_one_credit").await;
+        consent(&app, resident_id, 1).await;
+        apply(&app, &resident.access, "831").await;
+        relay::run_once(&app.state).await.unwrap();
+        let id = deliveries(&app, "wechat").await[0].id;
+        let lease = std::time::Duration::from_secs(5);
+        let stale = store::claim(&app.state.db, id, lease).await.unwrap().expect("claimed");
+        // Someone else holds the claim by the time this holder spends the credit.
+        {
+            use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
+            let mut m = stale.clone().into_active_model();
+            m.attempts = Set(stale.attempts + 1);
+            m.update(&app.state.db).await.unwrap();
+        }
+        let attempt = zhitongche::notify::wechat_channel::deliver(&app.state, &stale).await.unwrap();
+        assert!(matches!(attempt, consumer::Attempt::NotStarted(_)), "{attempt:?}");
+        assert!(sends(&app).await.is_empty());
+        let credits = store::credits_of(&app.state.db, resident_id).await.unwrap();
+        assert_eq!(credits[0].credits, 1, "the credit is still there");
+        assert!(!store::find(&app.state.db, id).await.unwrap().unwrap().credit_consumed);
+    }
+}
+
+fn streams_of(app: &TestApp) -> zhitongche::notify::transport::Streams {
+    match &app.state.notifier.transport {
+        zhitongche::notify::transport::Transport::Redis(s) => (**s).clone(),
+        zhitongche::notify::transport::Transport::Local(_) => panic!("this test needs Redis"),
+    }
+}
+
+/// Reads every entry of the stream as `consumer_name`, which then "dies" without acking.
+async fn read_all_as(app: &TestApp, consumer_name: &str) -> Vec<String> {
+    let s = streams_of(app);
+    let mut conn = app.state.redis.clone().unwrap().conn().await.unwrap();
+    let opts = redis::streams::StreamReadOptions::default()
+        .group("wechat", consumer_name)
+        .count(5000);
+    let reply: redis::streams::StreamReadReply = conn
+        .xread_options(&[&s.events], &[">"], &opts)
+        .await
+        .unwrap();
+    reply
+        .keys
+        .into_iter()
+        .flat_map(|k| k.ids)
+        .map(|e| e.id)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reclaiming_goes_on_past_a_page_whose_entries_are_not_idle_yet() {
+    let app = spawn(Backend::Postgres, false).await;
+    mock_send(&app, json!({"errcode": 0, "errmsg": "ok", "msgid": 51})).await;
+    let s = streams_of(&app);
+    let mut conn = app.state.redis.clone().unwrap().conn().await.unwrap();
+    let _: () = conn
+        .xgroup_create_mkstream(&s.events, "wechat", "0")
+        .await
+        .unwrap();
+    // A thousand entries ahead of the notice: one XAUTOCLAIM page scans at most that many.
+    let mut pipe = redis::pipe();
+    for i in 0..1000 {
+        pipe.xadd(&s.events, "*", &[("filler", i)]);
+    }
+    let fillers: Vec<String> = pipe.query_async(&mut conn).await.unwrap();
+    let (resident_id, resident) = app.resident_login("o_deep").await;
+    consent(&app, resident_id, 1).await;
+    apply(&app, &resident.access, "841").await;
+    relay::run_once(&app.state).await.unwrap();
+    assert_eq!(read_all_as(&app, "doomed-consumer").await.len(), 1001);
+    // The notice's consumer is gone; the fillers were handed on just now and are not idle.
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    let _: Vec<String> = redis::cmd("XCLAIM")
+        .arg(&s.events)
+        .arg("wechat")
+        .arg("busy-consumer")
+        .arg(0)
+        .arg(&fillers)
+        .arg("JUSTID")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let taken = zhitongche::notify::worker::reclaim_once(&app.state, &s, "wechat")
+        .await
+        .unwrap();
+    assert_eq!(taken, 1, "the notice behind the first page");
+    assert_eq!(sends(&app).await.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_entry_that_keeps_failing_is_set_aside_instead_of_reclaimed_forever() {
+    let app = spawn(Backend::Postgres, false).await;
+    mock_send(&app, json!({"errcode": 0, "errmsg": "ok", "msgid": 52})).await;
+    let s = streams_of(&app);
+    let mut conn = app.state.redis.clone().unwrap().conn().await.unwrap();
+    let _: () = conn
+        .xgroup_create_mkstream(&s.events, "wechat", "0")
+        .await
+        .unwrap();
+    let (resident_id, resident) = app.resident_login("o_poison").await;
+    consent(&app, resident_id, 1).await;
+    apply(&app, &resident.access, "851").await;
+    relay::run_once(&app.state).await.unwrap();
+    let ids = read_all_as(&app, "doomed-consumer").await;
+    assert_eq!(ids.len(), 1);
+    // Delivered many times already: whatever it triggers keeps failing.
+    let _: Vec<String> = redis::cmd("XCLAIM")
+        .arg(&s.events)
+        .arg("wechat")
+        .arg("doomed-consumer")
+        .arg(0)
+        .arg(&ids[0])
+        .arg("IDLE")
+        .arg(5000)
+        .arg("RETRYCOUNT")
+        .arg(zhitongche::notify::worker::POISON_DELIVERIES)
+        .arg("JUSTID")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let taken = zhitongche::notify::worker::reclaim_once(&app.state, &s, "wechat")
+        .await
+        .unwrap();
+    assert_eq!(taken, 0);
+    let pending: redis::streams::StreamPendingReply =
+        conn.xpending(&s.events, "wechat").await.unwrap();
+    assert_eq!(pending.count(), 0, "acknowledged");
+    let dead: redis::streams::StreamRangeReply = conn.xrange_all(&s.dead).await.unwrap();
+    assert_eq!(dead.ids.len(), 1);
+    assert_eq!(
+        dead.ids[0].get::<String>("entry").as_deref(),
+        Some(ids[0].as_str())
+    );
+    assert!(sends(&app).await.is_empty(), "not handled again");
+    // Its delivery is still due in the database, where the reconciler finds it.
+    assert_eq!(deliveries(&app, "wechat").await[0].state, "pending");
+}
+
+tests::both_backends_with! { without_workers;
+    async fn send_latency_counts_from_the_events_commit_not_from_the_relay(app) {
+        mock_send(&app, json!({"errcode": 0, "errmsg": "ok", "msgid": 61})).await;
+        let (resident_id, resident) = app.resident_login("o_latency").await;
+        consent(&app, resident_id, 1).await;
+        apply(&app, &resident.access, "861").await;
+        // The relay is late by more than a second.
+        tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+        relay::run_once(&app.state).await.unwrap();
+        let id = deliveries(&app, "wechat").await[0].id;
+        assert!(matches!(consumer::process(&app.state, id).await.unwrap(), Some(store::Outcome::Sent { .. })));
+        let metrics = app.get("/metrics", None).await.text;
+        let sum: f64 = metrics
+            .lines()
+            .find_map(|l| l.strip_prefix("ztc_notify_send_latency_seconds_sum "))
+            .expect("the latency histogram")
+            .parse()
+            .unwrap();
+        assert!(sum >= 1.2, "latency {sum} s leaves out the time before the relay");
+    }
+}

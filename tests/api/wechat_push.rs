@@ -283,3 +283,18 @@ async fn residents_record_consent_for_known_templates_only() {
     .assert_status(200);
     assert_eq!(credits(&app, &resident.access).await["dev-progress"], 0);
 }
+
+tests::both_backends! {
+    async fn concurrent_consent_taps_are_all_counted(app) {
+        let (resident_id, resident) = app.resident_login("o_many_taps").await;
+        let tap = json!({"results": {"dev-progress": "accept"}});
+        let taps = (0..20).map(|_| app.post("/api/v1/me/subscriptions", Some(&resident.access), &tap));
+        for res in futures_util::future::join_all(taps).await {
+            res.assert_status(200);
+        }
+        assert_eq!(credits(&app, &resident.access).await["dev-progress"], 20);
+        // Still capped.
+        zhitongche::notify::store::change_credits(&app.state.db, resident_id, "dev-progress", 5, false, 21).await.unwrap();
+        assert_eq!(credits(&app, &resident.access).await["dev-progress"], 21);
+    }
+}

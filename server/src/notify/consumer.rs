@@ -26,6 +26,8 @@ pub enum Attempt {
     Done(Outcome),
     /// Worth trying again later (network, 5xx, WeChat -1).
     Transient(String),
+    /// Not attempted (too little of the claim left to send in): put back, not counted.
+    NotStarted(String),
 }
 
 /// Exponential backoff with ±20 % jitter, capped at an hour.
@@ -67,7 +69,7 @@ pub async fn process(state: &AppState, id: Uuid) -> Result<Option<Outcome>, DbEr
     // one still on its way, and is sent right after it.
     if d.channel == WECHAT && store::earlier_in_flight(&state.db, &d).await? {
         // Due at once, so the older one's completion can hand straight on to it.
-        store::defer(&state.db, d.id, crate::db::now()).await?;
+        store::defer(&state.db, &d, crate::db::now()).await?;
         // The older one may have finished (and looked for a successor) while this one was
         // still being claimed: look again, and if so re-publish ourselves.
         if !store::earlier_in_flight(&state.db, &d).await?
@@ -102,9 +104,14 @@ pub async fn process(state: &AppState, id: Uuid) -> Result<Option<Outcome>, DbEr
                         .unwrap_or_default(),
                 error,
             },
+            Attempt::NotStarted(reason) => {
+                tracing::debug!(delivery = %d.id, reason, "notice put back unsent");
+                store::defer(&state.db, &d, crate::db::now()).await?;
+                return Ok(None);
+            }
         }
     };
-    if !store::record(&state.db, d.id, &outcome).await? {
+    if !store::record(&state.db, &d, &outcome).await? {
         // Our lease ran out and someone else took over; their result stands.
         tracing::warn!(delivery = %d.id, "delivery outcome not recorded: lease lost");
         return Ok(None);

@@ -124,6 +124,7 @@ impl Notifier {
         self.nudge.notify_one();
     }
 
+    /// Counts an outcome; a send also records how long after its event's commit it went out.
     pub fn observe(&self, d: &deliveries::Model, outcome: &Outcome) {
         self.metrics
             .outcomes
@@ -133,7 +134,20 @@ impl Notifier {
             })
             .inc();
         if matches!(outcome, Outcome::Sent { .. }) {
-            self.metrics.send_latency.observe(since(d.created_at));
+            self.metrics.send_latency.observe(since(committed_at(d)));
         }
     }
+}
+
+/// When the delivery's event was committed. Its outbox id is a UUIDv7 minted with the outbox row,
+/// inside the change's transaction, so it carries that time (to the millisecond) without a
+/// query. The delivery row itself is only created later, by the relay.
+fn committed_at(d: &deliveries::Model) -> chrono::DateTime<chrono::Utc> {
+    d.outbox_id
+        .get_timestamp()
+        .and_then(|t| {
+            let (secs, nanos) = t.to_unix();
+            chrono::DateTime::from_timestamp(i64::try_from(secs).ok()?, nanos)
+        })
+        .unwrap_or(d.created_at)
 }

@@ -16,6 +16,8 @@ use crate::{
 };
 
 const BATCH: u64 = 500;
+/// Unknown outcomes a delivery may have: the first is retried, the second dead-letters it.
+pub const MAX_UNKNOWN_OUTCOMES: i32 = 2;
 /// Marks the error of a send already retried once after an unknown outcome.
 pub const UNKNOWN_RETRIED: &str = "outcome unknown; retried once";
 const STOPPED: &str = "consumer stopped during send";
@@ -25,25 +27,25 @@ pub async fn run_once(state: &AppState) -> Result<usize, DbErr> {
     let stuck = store::stuck(&state.db, state.settings.notify.republish_after, BATCH).await?;
     let mut messages = Vec::new();
     for d in stuck {
-        let last = d.last_error.as_deref().unwrap_or("");
-        let (next, error) = if d.state == UNKNOWN {
-            if last.contains(UNKNOWN_RETRIED) {
-                (DEAD, None)
+        let (next, error, unknown) = if d.state == UNKNOWN {
+            // Counted when the consumer recorded it.
+            if d.unknown_outcomes >= MAX_UNKNOWN_OUTCOMES {
+                (DEAD, None, false)
             } else {
-                (RETRY, None)
+                (RETRY, None, false)
             }
         } else if d.state == SENDING && d.channel == WECHAT {
             // Its consumer stopped mid-send: the notice may or may not have gone out.
-            if last.starts_with("outcome unknown") || last.contains(UNKNOWN_RETRIED) {
-                (DEAD, Some(format!("{UNKNOWN_RETRIED}: {STOPPED}")))
+            if d.unknown_outcomes + 1 >= MAX_UNKNOWN_OUTCOMES {
+                (DEAD, Some(format!("{UNKNOWN_RETRIED}: {STOPPED}")), true)
             } else {
-                (RETRY, Some(format!("outcome unknown: {STOPPED}")))
+                (RETRY, Some(format!("outcome unknown: {STOPPED}")), true)
             }
         } else {
-            (d.state.as_str(), None)
+            (d.state.as_str(), None, false)
         };
         // Conditional: if two instances reconcile at once, only one republishes.
-        if !store::touch(&state.db, &d, next, error.as_deref()).await? {
+        if !store::touch(&state.db, &d, next, error.as_deref(), unknown).await? {
             continue;
         }
         if next == DEAD {

@@ -53,6 +53,7 @@ pub async fn insert_all(db: &impl ConnectionTrait, rows: Vec<NewDelivery>) -> Re
         recipient_id: Set(r.recipient_id),
         state: Set(PENDING.into()),
         attempts: Set(0),
+        unknown_outcomes: Set(0),
         credit_consumed: Set(false),
         next_attempt_at: Set(now),
         lease_until: Set(None),
@@ -158,7 +159,22 @@ impl Outcome {
     }
 }
 
-pub async fn record(db: &impl ConnectionTrait, id: Uuid, outcome: &Outcome) -> Result<bool, DbErr> {
+/// Only the claim that `d` came from: still `sending` and not claimed again since (every claim
+/// increments `attempts`, which serves as the fencing token). A holder whose lease ran out
+/// cannot overwrite the next holder's row.
+fn held(d: &deliveries::Model) -> Condition {
+    Condition::all()
+        .add(deliveries::Column::Id.eq(d.id))
+        .add(deliveries::Column::State.eq(SENDING))
+        .add(deliveries::Column::Attempts.eq(d.attempts))
+}
+
+/// Records the outcome of the claim `d` came from; `false` when that claim is no longer held.
+pub async fn record(
+    db: &impl ConnectionTrait,
+    d: &deliveries::Model,
+    outcome: &Outcome,
+) -> Result<bool, DbErr> {
     let now = db::now();
     let mut q = deliveries::Entity::update_many()
         .col_expr(deliveries::Column::State, Expr::value(outcome.state()))
@@ -181,7 +197,15 @@ pub async fn record(db: &impl ConnectionTrait, id: Uuid, outcome: &Outcome) -> R
                 .col_expr(deliveries::Column::LastError, Expr::value(error.clone()))
                 .col_expr(deliveries::Column::NextAttemptAt, Expr::value(*at));
         }
-        Outcome::Unknown { error } | Outcome::Dead { error } => {
+        Outcome::Unknown { error } => {
+            q = q
+                .col_expr(deliveries::Column::LastError, Expr::value(error.clone()))
+                .col_expr(
+                    deliveries::Column::UnknownOutcomes,
+                    Expr::col(deliveries::Column::UnknownOutcomes).add(1),
+                );
+        }
+        Outcome::Dead { error } => {
             q = q.col_expr(deliveries::Column::LastError, Expr::value(error.clone()));
         }
         Outcome::SkippedNoConsent { reason } => {
@@ -189,21 +213,21 @@ pub async fn record(db: &impl ConnectionTrait, id: Uuid, outcome: &Outcome) -> R
         }
         Outcome::SkippedStale => {}
     }
-    let res = q
-        .filter(deliveries::Column::Id.eq(id))
-        .filter(deliveries::Column::State.eq(SENDING))
-        .exec(db)
-        .await?;
+    let res = q.filter(held(d)).exec(db).await?;
     Ok(res.rows_affected == 1)
 }
 
-pub async fn mark_credit_consumed(db: &impl ConnectionTrait, id: Uuid) -> Result<(), DbErr> {
-    deliveries::Entity::update_many()
+/// Notes that the claim `d` came from spent a credit; `false` when that claim is no longer held.
+pub async fn mark_credit_consumed(
+    db: &impl ConnectionTrait,
+    d: &deliveries::Model,
+) -> Result<bool, DbErr> {
+    let res = deliveries::Entity::update_many()
         .col_expr(deliveries::Column::CreditConsumed, Expr::value(true))
-        .filter(deliveries::Column::Id.eq(id))
+        .filter(held(d))
         .exec(db)
         .await?;
-    Ok(())
+    Ok(res.rows_affected == 1)
 }
 
 /// Moves the recipient's cursor for a case forward to `version`. `false` means a newer status
@@ -260,7 +284,11 @@ pub async fn earlier_in_flight(
 
 /// Puts a claimed delivery back to wait (not counted as an attempt). Its `updated_at` is set
 /// just before `until`, which marks it, for the reconciler, as due and not re-published yet.
-pub async fn defer(db: &impl ConnectionTrait, id: Uuid, until: DateTime<Utc>) -> Result<(), DbErr> {
+pub async fn defer(
+    db: &impl ConnectionTrait,
+    d: &deliveries::Model,
+    until: DateTime<Utc>,
+) -> Result<(), DbErr> {
     deliveries::Entity::update_many()
         .col_expr(deliveries::Column::State, Expr::value(RETRY))
         .col_expr(deliveries::Column::NextAttemptAt, Expr::value(until))
@@ -276,8 +304,7 @@ pub async fn defer(db: &impl ConnectionTrait, id: Uuid, until: DateTime<Utc>) ->
             deliveries::Column::UpdatedAt,
             Expr::value(until - Duration::milliseconds(1)),
         )
-        .filter(deliveries::Column::Id.eq(id))
-        .filter(deliveries::Column::State.eq(SENDING))
+        .filter(held(d))
         .exec(db)
         .await?;
     Ok(())
@@ -351,18 +378,25 @@ pub async fn stuck(
         .await
 }
 
-/// Marks a delivery as just re-published (with a new error when given), if nobody changed it
-/// meanwhile.
+/// Marks a delivery as just re-published (with a new error when given, counting one more
+/// unknown outcome when `unknown`), if nobody changed it meanwhile.
 pub async fn touch(
     db: &impl ConnectionTrait,
     d: &deliveries::Model,
     new_state: &str,
     error: Option<&str>,
+    unknown: bool,
 ) -> Result<bool, DbErr> {
     let now = db::now();
     let mut q = deliveries::Entity::update_many()
         .col_expr(deliveries::Column::UpdatedAt, Expr::value(now))
         .col_expr(deliveries::Column::State, Expr::value(new_state));
+    if unknown {
+        q = q.col_expr(
+            deliveries::Column::UnknownOutcomes,
+            Expr::col(deliveries::Column::UnknownOutcomes).add(1),
+        );
+    }
     if new_state == RETRY {
         q = q.col_expr(deliveries::Column::NextAttemptAt, Expr::value(now));
     }
@@ -423,7 +457,8 @@ pub async fn spend_credit(
     Ok(res.rows_affected == 1)
 }
 
-/// Adds (`delta > 0`) or clears (`delta = 0` with `ban`) a resident's credits for a template.
+/// Adds (`add > 0`, capped at `max`) or clears (`ban`) a resident's credits for a template.
+/// Each change is one relative `UPDATE`, so concurrent taps are all counted.
 pub async fn change_credits(
     db: &impl ConnectionTrait,
     resident_id: Uuid,
@@ -447,29 +482,24 @@ pub async fn change_credits(
     ])
     .exec(db)
     .await?;
-    let filter = Condition::all()
-        .add(subscription_credits::Column::ResidentId.eq(resident_id))
-        .add(subscription_credits::Column::TemplateId.eq(template_id));
+    let update = subscription_credits::Entity::update_many()
+        .col_expr(subscription_credits::Column::UpdatedAt, Expr::value(now))
+        .filter(subscription_credits::Column::ResidentId.eq(resident_id))
+        .filter(subscription_credits::Column::TemplateId.eq(template_id));
     if ban {
-        subscription_credits::Entity::update_many()
+        update
             .col_expr(subscription_credits::Column::Credits, Expr::value(0))
             .col_expr(subscription_credits::Column::Banned, Expr::value(true))
-            .col_expr(subscription_credits::Column::UpdatedAt, Expr::value(now))
-            .filter(filter)
             .exec(db)
             .await?;
     } else if add > 0 {
-        let current = subscription_credits::Entity::find()
-            .filter(filter.clone())
-            .one(db)
-            .await?;
-        let credits = current.map(|c| c.credits).unwrap_or(0).saturating_add(add);
-        let credits = Ord::min(credits, max);
-        subscription_credits::Entity::update_many()
-            .col_expr(subscription_credits::Column::Credits, Expr::value(credits))
+        let added = Expr::col(subscription_credits::Column::Credits).add(add);
+        update
+            .col_expr(
+                subscription_credits::Column::Credits,
+                Expr::case(added.clone().gt(max), max).finally(added).into(),
+            )
             .col_expr(subscription_credits::Column::Banned, Expr::value(false))
-            .col_expr(subscription_credits::Column::UpdatedAt, Expr::value(now))
-            .filter(filter)
             .exec(db)
             .await?;
     }

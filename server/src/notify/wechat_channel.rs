@@ -3,8 +3,12 @@
 //! "no consent" outcome; 47003/40037/41030 are our bug and dead-lettered at once; network
 //! trouble and -1 are retried later. A timeout after the request went out has an unknown
 //! outcome and is retried once only: the one case where a resident could get a notice twice.
+//! A send happens only within its claim: it is not started, or no longer waited for, once the
+//! claim is nearly over, so the reconciler never retries a notice its live consumer is sending.
 
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, time::Duration};
+
+use chrono::Utc;
 
 use sea_orm::{DbErr, EntityTrait};
 use serde_json::Value;
@@ -13,10 +17,10 @@ use entity::{jurisdictions, notification_deliveries as deliveries, outbox};
 
 use crate::{
     applications::workflow::Status,
-    assistance,
+    assistance, db,
     notify::{
         consumer::Attempt,
-        reconciler::UNKNOWN_RETRIED,
+        reconciler::{MAX_UNKNOWN_OUTCOMES, UNKNOWN_RETRIED},
         store::{self, Outcome},
         templates::{self, Context},
     },
@@ -108,10 +112,8 @@ fn failed(d: &deliveries::Model, e: &WechatError) -> Attempt {
         (ErrorClass::NoConsent, _) => Attempt::Done(Outcome::SkippedNoConsent { reason: error }),
         (ErrorClass::OurBug, _) => Attempt::Done(Outcome::Dead { error }),
         (_, WechatError::Transport(t)) if t.starts_with("timeout") => {
-            let retried = d
-                .last_error
-                .as_deref()
-                .is_some_and(|l| l.starts_with("outcome unknown"));
+            // Counted in its own column: other errors in between must not reset the limit.
+            let retried = d.unknown_outcomes + 1 >= MAX_UNKNOWN_OUTCOMES;
             Attempt::Done(Outcome::Unknown {
                 error: if retried {
                     format!("{UNKNOWN_RETRIED}: {error}")
@@ -124,6 +126,17 @@ fn failed(d: &deliveries::Model, e: &WechatError) -> Attempt {
     }
 }
 
+/// How long the WeChat call may take. It must be over a quarter of the lease before the claim
+/// runs out, so a live consumer records its outcome while it still holds the claim and the
+/// reconciler never takes it for a dead one. `None` when less than that quarter is left to send
+/// in: better not to start.
+fn time_to_send(state: &AppState, d: &deliveries::Model) -> Option<Duration> {
+    let margin = state.settings.notify.lease / 4;
+    let left = (d.lease_until? - Utc::now()).to_std().ok()?;
+    left.checked_sub(margin).filter(|budget| *budget >= margin)
+}
+
+/// Renders and sends the subscribe message of a claimed delivery, within its claim.
 pub async fn deliver(state: &AppState, d: &deliveries::Model) -> Result<Attempt, DbErr> {
     let Some(event) = outbox::Entity::find_by_id(d.outbox_id)
         .one(&state.db)
@@ -144,12 +157,20 @@ pub async fn deliver(state: &AppState, d: &deliveries::Model) -> Result<Attempt,
         }));
     };
     if !d.credit_consumed {
-        if !store::spend_credit(&state.db, resident.id, &template.template_id).await? {
+        // Spent and noted together, or neither: a credit is never lost to a delivery that does
+        // not know it spent one, nor spent twice by a retry.
+        let txn = db::begin(&state.db).await?;
+        if !store::spend_credit(&txn, resident.id, &template.template_id).await? {
+            txn.rollback().await?;
             return Ok(Attempt::Done(Outcome::SkippedNoConsent {
                 reason: "the resident has no subscription left for this template".into(),
             }));
         }
-        store::mark_credit_consumed(&state.db, d.id).await?;
+        if !store::mark_credit_consumed(&txn, d).await? {
+            txn.rollback().await?;
+            return Ok(Attempt::NotStarted("the claim was taken over".into()));
+        }
+        txn.commit().await?;
     }
     let ctx = context(state, &event).await?;
     let data: BTreeMap<String, DataValue> = templates::render(template, &ctx)
@@ -164,7 +185,19 @@ pub async fn deliver(state: &AppState, d: &deliveries::Model) -> Result<Attempt,
         miniprogram_state: state.settings.wechat.miniprogram_state.clone(),
         lang: "zh_CN".into(),
     };
-    Ok(match state.wechat.send_subscribe_message(&message).await {
+    let Some(budget) = time_to_send(state, d) else {
+        return Ok(Attempt::NotStarted(
+            "the claim was nearly over before sending".into(),
+        ));
+    };
+    let sent = tokio::time::timeout(budget, state.wechat.send_subscribe_message(&message))
+        .await
+        .unwrap_or_else(|_| {
+            Err(WechatError::Transport(
+                "timeout: no answer before the claim's deadline".into(),
+            ))
+        });
+    Ok(match sent {
         Ok(SendOutcome::Sent { msgid }) => Attempt::Done(Outcome::Sent {
             provider_msg_id: Some(msgid).filter(|m| !m.is_empty()),
         }),

@@ -323,7 +323,7 @@ impl WechatClient {
         msg: &crate::wechat::dto::SubscribeMessage,
     ) -> Result<SendOutcome> {
         if self.is_dev() {
-            tracing::info!(message = ?msg, "dev WeChat mode: subscribe message recorded as sent-in-dev, not delivered");
+            tracing::debug!(template_id = %msg.template_id, touser = %mask_openid(&msg.touser), "dev WeChat mode: subscribe message not delivered");
             return Ok(SendOutcome::SentInDev);
         }
         let body = serde_json::to_value(msg).map_err(|e| WechatError::Protocol(e.to_string()))?;
@@ -359,5 +359,83 @@ impl WechatClient {
             return Err(WechatError::Protocol("expected JSON".into()));
         };
         from_value(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::{
+        collections::BTreeMap,
+        io::Write,
+        sync::{Arc, Mutex},
+    };
+
+    use super::*;
+    use crate::wechat::dto::{DataValue, SubscribeMessage};
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().expect("log buffer").extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn dev_mode_logs_a_send_at_debug_without_the_resident_or_the_content() {
+        let settings = WechatSettings {
+            app_id: None,
+            app_secret: None,
+            api_base: "http://127.0.0.1:9".into(),
+            timeout: Duration::from_secs(1),
+            miniprogram_state: "developer".into(),
+            content_check: false,
+            progress_template_id: "dev-progress".into(),
+            templates_file: None,
+            push_token: None,
+            push_aes_key: None,
+            qr_page: "pages/entry/index".into(),
+            qr_env_version: "develop".into(),
+            miniprogram_name: "直通车".into(),
+        };
+        let client = WechatClient::new(&settings, None).expect("client");
+        let logs = Captured::default();
+        let sink = logs.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || sink.clone())
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let msg = SubscribeMessage {
+            touser: "oResidentOpenid0001".into(),
+            template_id: "dev-progress".into(),
+            page: Some("pages/applications/detail?id=case-42".into()),
+            data: BTreeMap::from([(
+                "thing4".to_string(),
+                DataValue {
+                    value: "材料不全".into(),
+                },
+            )]),
+            miniprogram_state: "developer".into(),
+            lang: "zh_CN".into(),
+        };
+        assert_eq!(
+            client.send_subscribe_message(&msg).await.expect("dev send"),
+            SendOutcome::SentInDev
+        );
+        let text = String::from_utf8(logs.0.lock().expect("log buffer").clone()).expect("utf-8");
+        assert!(text.contains("DEBUG"), "{text}");
+        assert!(!text.contains("INFO"), "{text}");
+        assert!(text.contains("dev-progress"), "{text}");
+        assert!(text.contains(&mask_openid("oResidentOpenid0001")), "{text}");
+        for secret in ["oResidentOpenid0001", "case-42", "材料不全"] {
+            assert!(!text.contains(secret), "{secret} logged: {text}");
+        }
     }
 }
