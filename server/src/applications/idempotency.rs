@@ -44,6 +44,22 @@ pub fn fingerprint(body: &Value) -> String {
     hex::encode(Sha256::digest(body.to_string().as_bytes()))
 }
 
+/// Whether `key` already has a recorded answer for `principal` (a retry that `begin` will
+/// replay), so work that only a fresh request needs can be skipped.
+pub async fn answered(
+    db: &impl sea_orm::ConnectionTrait,
+    principal: Uuid,
+    key: &str,
+) -> Result<bool, sea_orm::DbErr> {
+    Ok(idempotency_keys::Entity::find()
+        .filter(idempotency_keys::Column::PrincipalId.eq(principal))
+        .filter(idempotency_keys::Column::Key.eq(key))
+        .filter(idempotency_keys::Column::ResponseStatus.is_not_null())
+        .one(db)
+        .await?
+        .is_some())
+}
+
 pub async fn begin(
     txn: &DatabaseTransaction,
     principal: Uuid,
