@@ -364,4 +364,44 @@ mod tests {
         cache.invalidate(&AccessToken("T0".into())).await;
         assert_eq!(cache.get(fetch).await.unwrap().expose(), "T1");
     }
+
+    #[tokio::test]
+    async fn a_failed_fetch_is_answered_to_waiters_instead_of_fetched_again() {
+        let cache = Arc::new(TokenCache::new("wx2", None));
+        let calls = Arc::new(AtomicUsize::new(0));
+        let failing = {
+            let calls = calls.clone();
+            move || {
+                let calls = calls.clone();
+                async move {
+                    calls.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    Err::<Fetched, _>(WechatError::Transport("connect refused".into()))
+                }
+            }
+        };
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                let cache = cache.clone();
+                let failing = failing.clone();
+                tokio::spawn(async move { cache.get(failing).await })
+            })
+            .collect();
+        for h in handles {
+            assert!(h.await.unwrap().is_err());
+        }
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            1,
+            "one fetch for eight waiters"
+        );
+        // A forced replacement (or the hold running out) ends it.
+        cache
+            .replace(Fetched {
+                token: "T-NEW".into(),
+                expires_in: 7200,
+            })
+            .await;
+        assert_eq!(cache.get(failing).await.unwrap().expose(), "T-NEW");
+    }
 }
