@@ -56,9 +56,18 @@ pub mod cursor {
         B64.decode(cursor)
             .ok()
             .and_then(|b| String::from_utf8(b).ok())
-            .ok_or_else(|| {
-                AppError::bad_request("invalid_cursor", "分页游标无效,请从第一页重新查询")
-            })
+            .ok_or_else(invalid)
+    }
+
+    /// An optional cursor whose key is an id (UUIDv7, so keyset order is time order).
+    pub fn decode_uuid(cursor: Option<&str>) -> Result<Option<uuid::Uuid>, AppError> {
+        cursor
+            .map(|c| uuid::Uuid::parse_str(&decode(c)?).map_err(|_| invalid()))
+            .transpose()
+    }
+
+    fn invalid() -> AppError {
+        AppError::bad_request("invalid_cursor", "分页游标无效,请从第一页重新查询")
     }
 
     /// Clamps a requested page size to 1..=max, defaulting to `default`.

@@ -132,12 +132,7 @@ pub async fn list_mine(
     query: web::Query<ResidentListQuery>,
 ) -> AppResult<HttpResponse> {
     let limit = cursor::limit(query.limit, 20, 50);
-    let before = match query.cursor.as_deref() {
-        Some(c) => Some(Uuid::parse_str(&cursor::decode(c)?).map_err(|_| {
-            AppError::bad_request("invalid_cursor", "分页游标无效,请从第一页重新查询")
-        })?),
-        None => None,
-    };
+    let before = cursor::decode_uuid(query.cursor.as_deref())?;
     let apps = store::list_for_resident(&state.db, me.id, before, limit).await?;
     let lookup = Lookup::load(&state.db, &apps).await?;
     let next_cursor = (apps.len() as u64 == limit)

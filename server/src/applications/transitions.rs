@@ -113,7 +113,9 @@ fn refusal(r: Refusal, app: &applications::Model, action: Action) -> AppError {
     }
 }
 
-fn text(
+/// A required free text of `min`..=`max` characters (no control characters but line breaks),
+/// with `missing` as the field error when it is too short.
+pub(crate) fn text(
     value: Option<&str>,
     field: &str,
     min: usize,

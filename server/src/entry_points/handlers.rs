@@ -156,12 +156,7 @@ pub async fn list(
         ),
         _ => None,
     };
-    let after = match &q.cursor {
-        Some(c) => Some(cursor::decode(c)?.parse::<Uuid>().map_err(|_| {
-            AppError::bad_request("invalid_cursor", "分页游标无效,请从第一页重新查询")
-        })?),
-        None => None,
-    };
+    let after = cursor::decode_uuid(q.cursor.as_deref())?;
     let rows = store::list(&state.db, &me.scope, subtree.as_deref(), after, limit).await?;
     let next_cursor = (rows.len() as u64 == limit)
         .then(|| rows.last().map(|r| cursor::encode(&r.id.to_string())))

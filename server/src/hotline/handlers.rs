@@ -255,12 +255,7 @@ pub async fn list_tasks(
             ));
         }
     };
-    let after = match q.cursor.as_deref() {
-        Some(c) => Some(Uuid::parse_str(&cursor::decode(c)?).map_err(|_| {
-            AppError::bad_request("invalid_cursor", "分页游标无效,请从第一页重新查询")
-        })?),
-        None => None,
-    };
+    let after = cursor::decode_uuid(q.cursor.as_deref())?;
     let limit = cursor::limit(q.limit, 20, 100);
     let rows = store::tasks(&state.db, &me.scope, open, after, limit).await?;
     let next_cursor = (rows.len() as u64 == limit)
@@ -299,15 +294,13 @@ pub async fn finish_task(
         crate::staff::Role::Approver,
         crate::staff::Role::Supervisor,
     ])?;
-    let note = crate::applications::domain::clean_text(&body.note, 1000, true)
-        .and_then(|n| {
-            if n.chars().count() < 2 {
-                Err("请写明处理情况(至少 2 个字)".to_string())
-            } else {
-                Ok(n)
-            }
-        })
-        .map_err(|e| AppError::field("note", e))?;
+    let note = crate::applications::transitions::text(
+        Some(&body.note),
+        "note",
+        2,
+        1000,
+        "请写明处理情况(至少 2 个字)",
+    )?;
     let call = store::find_call_in_scope(&state.db, &me.scope, *id)
         .await?
         .ok_or_else(call_not_found)?;

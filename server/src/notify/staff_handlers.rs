@@ -32,14 +32,7 @@ use crate::{
 };
 
 fn before_cursor(c: Option<&str>) -> AppResult<Option<Uuid>> {
-    c.map(|c| {
-        cursor::decode(c).and_then(|s| {
-            Uuid::parse_str(&s).map_err(|_| {
-                AppError::bad_request("invalid_cursor", "分页游标无效,请从第一页重新查询")
-            })
-        })
-    })
-    .transpose()
+    cursor::decode_uuid(c)
 }
 
 /// The caller's inbox, newest first.
