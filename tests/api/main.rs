@@ -6,6 +6,7 @@ mod assistance;
 mod auth;
 mod deadlines;
 mod delivery;
+mod delivery_recovery;
 mod entry_points;
 mod errors;
 mod followups;
