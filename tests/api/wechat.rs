@@ -120,7 +120,7 @@ both_backends! {
         let enc = row.phone_enc.unwrap();
         assert!(!enc.contains("13812345678"));
         assert_eq!(app.state.cipher.decrypt(&format!("residents.phone:{id}"), &enc).unwrap(), "13812345678");
-        assert_eq!(row.phone_bidx.unwrap(), app.state.cipher.blind_index("residents.phone", "13812345678"));
+        assert_eq!(row.phone_bidx.unwrap(), app.state.cipher.blind_index(zhitongche::privacy::index::PHONE, "13812345678"));
     }
 
     async fn a_rejected_access_token_is_refreshed_once_and_the_call_retried_once(app) {

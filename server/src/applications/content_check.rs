@@ -9,7 +9,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
-    applications::events::{self, NewEvent},
+    applications::events::{EventActor, NewEvent},
     error::{AppError, AppResult},
     state::AppState,
     wechat::{SecCheckRequest, Suggest},
@@ -76,23 +76,14 @@ pub async fn mark(
     else {
         return Ok(());
     };
-    events::record(
-        db,
-        NewEvent {
-            application_id,
-            actor_kind: "system",
-            actor_id: None,
-            actor_label: "系统".into(),
-            actor_role: None,
-            action: "content_review",
-            from_status: None,
-            to_status: None,
-            note: Some("情况说明需人工审阅(微信内容安全检测未通过或无法检测)".into()),
-            note_public: false,
-            public: false,
-            data: Some(json!({ "reason": why, "label": label, "trace_id": trace_id })),
-        },
-    )
-    .await?;
+    NewEvent::new(application_id, EventActor::system(), "content_review")
+        .note(
+            Some("情况说明需人工审阅(微信内容安全检测未通过或无法检测)".into()),
+            false,
+        )
+        .staff_only()
+        .data(json!({ "reason": why, "label": label, "trace_id": trace_id }))
+        .record(db)
+        .await?;
     Ok(())
 }

@@ -9,12 +9,13 @@ use crate::{
     applications::dto::{ApplicationInput, GuardianInput, HouseholdMemberInput},
     assistance::{domain::RequiredField, dto::required_fields},
     error::FieldErrors,
+    money::yuan_to_fen,
     privacy::{IdCardNumber, MobileNumber},
+    text::{clean_text, parse_person_name},
 };
 
 pub const GUARDIAN_AGE: u32 = 14;
 pub const MAX_HOUSEHOLD: usize = 20;
-pub const MAX_AMOUNT_YUAN: f64 = 1_000_000.0;
 
 #[derive(Debug, Clone)]
 pub struct ValidGuardian {
@@ -43,51 +44,6 @@ pub struct Validated {
     pub monthly_income_fen: Option<i64>,
     pub description: String,
     pub urgent: bool,
-}
-
-/// Yuan with at most two decimals → fen.
-pub fn yuan_to_fen(yuan: f64) -> Result<i64, String> {
-    if !yuan.is_finite() || yuan < 0.0 {
-        return Err("金额不能为负数".into());
-    }
-    if yuan > MAX_AMOUNT_YUAN {
-        return Err("金额过大,请核对".into());
-    }
-    let fen = (yuan * 100.0).round();
-    if (yuan * 100.0 - fen).abs() > 1e-6 {
-        return Err("金额最多保留两位小数".into());
-    }
-    Ok(fen as i64)
-}
-
-pub fn fen_to_yuan(fen: i64) -> f64 {
-    fen as f64 / 100.0
-}
-
-/// Trimmed text of at most `max` characters without control characters (newlines allowed
-/// when `multiline`).
-pub fn clean_text(s: &str, max: usize, multiline: bool) -> Result<String, String> {
-    let s = s.trim();
-    if s.chars().count() > max {
-        return Err(format!("不能超过 {max} 个字"));
-    }
-    if s.chars()
-        .any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\t')))
-    {
-        return Err("包含不可见的控制字符".into());
-    }
-    Ok(s.to_string())
-}
-
-pub fn parse_person_name(s: &str) -> Result<String, String> {
-    let name = clean_text(s, 32, false)?;
-    if name.is_empty() {
-        return Err("请填写姓名".into());
-    }
-    if name.chars().any(|c| c.is_ascii_digit()) {
-        return Err("姓名不能包含数字".into());
-    }
-    Ok(name)
 }
 
 fn member(
@@ -398,14 +354,5 @@ mod tests {
         });
         let v = validate(&with_guardian, Some(&dibao()), today(), true).unwrap();
         assert_eq!(v.guardian.unwrap().relation, "祖父");
-    }
-
-    #[test]
-    fn money_keeps_two_decimals_exactly() {
-        assert_eq!(yuan_to_fen(1234.56), Ok(123456));
-        assert_eq!(yuan_to_fen(0.1 + 0.2), Ok(30));
-        assert!(yuan_to_fen(1.234).is_err());
-        assert!(yuan_to_fen(f64::NAN).is_err());
-        assert_eq!(fen_to_yuan(123456), 1234.56);
     }
 }

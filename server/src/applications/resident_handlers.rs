@@ -13,8 +13,9 @@ use crate::{
             ApplicationInput, ApplicationPage, ApplicationResponse, ResidentListQuery,
             SupplementRequest, TimelineResponse, WithdrawRequest,
         },
+        events::EventActor,
         idempotency::{self, Begin},
-        service::{self, EventActor, Intake},
+        intake::{self, Intake},
         store,
         transitions::{self, Command, Who},
         views::{self, Lookup},
@@ -94,7 +95,7 @@ pub async fn create(
             .unwrap_or(actix_web::http::StatusCode::OK);
         return Ok(HttpResponse::build(status).json(body));
     }
-    let app = service::create(
+    let app = intake::create(
         &state,
         &txn,
         Intake {
@@ -188,7 +189,7 @@ pub async fn update_draft(
 ) -> AppResult<HttpResponse> {
     let input: ApplicationInput = parse(body.into_inner())?;
     let txn = db::begin(&state.db).await?;
-    let app = service::update_draft(&state, &txn, &me, *id, &input).await?;
+    let app = intake::update_draft(&state, &txn, &me, *id, &input).await?;
     txn.commit().await?;
     Ok(HttpResponse::Ok().json(respond(&state, &app).await?))
 }
@@ -228,7 +229,7 @@ pub async fn submit(
         _ => content_check::Verdict::Pass,
     };
     let txn = db::begin(&state.db).await?;
-    let app = service::submit(&state, &txn, &me, *id, req.expected_version).await?;
+    let app = intake::submit(&state, &txn, &me, *id, req.expected_version).await?;
     content_check::mark(&txn, app.id, &verdict).await?;
     txn.commit().await?;
     state.notifier.wake();

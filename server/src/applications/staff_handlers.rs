@@ -301,7 +301,7 @@ pub async fn pii(
     query: web::Query<PiiQuery>,
     req: actix_web::HttpRequest,
 ) -> AppResult<HttpResponse> {
-    let reason = crate::applications::domain::clean_text(&query.reason, 200, false)
+    let reason = crate::text::clean_text(&query.reason, 200, false)
         .ok()
         .filter(|r| r.chars().count() >= 2)
         .ok_or_else(|| AppError::field("reason", "请说明查看完整信息的原因"))?;

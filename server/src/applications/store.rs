@@ -3,8 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, ExprTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend,
+    DbErr, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
+    sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -226,4 +227,65 @@ pub async fn list_for_staff(
         }
     };
     q.limit(f.limit).all(db).await
+}
+
+/// Takes a transaction-scoped advisory lock on PostgreSQL without waiting; `false` when
+/// another instance holds it. SQLite has one writer anyway.
+pub async fn try_scan_lock(txn: &DatabaseTransaction, key: i64) -> Result<bool, DbErr> {
+    if !crate::db::is_postgres(txn) {
+        return Ok(true);
+    }
+    let row = txn
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_try_advisory_xact_lock($1) AS locked",
+            [key.into()],
+        ))
+        .await?;
+    Ok(row
+        .map(|r| r.try_get("", "locked"))
+        .transpose()?
+        .unwrap_or(false))
+}
+
+/// Running clocks that have passed a mark whose level they have not reached yet.
+pub async fn due_for_escalation(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<applications::Model>, DbErr> {
+    use applications::Column as C;
+    applications::Entity::find()
+        .filter(C::PausedAt.is_null())
+        .filter(C::DeadlineAt.is_not_null())
+        .filter(
+            Condition::any()
+                .add(C::AtRiskAt.lte(now).and(C::EscalationLevel.lt(1)))
+                .add(C::DeadlineAt.lte(now).and(C::EscalationLevel.lt(2)))
+                .add(C::SuperviseAt.lte(now).and(C::EscalationLevel.lt(3))),
+        )
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// Raises a case from escalation level `from` to `to`, only if neither the level nor the case
+/// changed since it was read (a concurrent transition wins).
+pub async fn escalate(
+    db: &impl ConnectionTrait,
+    app: &applications::Model,
+    from: i32,
+    to: i32,
+    sla_state: &str,
+) -> Result<bool, DbErr> {
+    use applications::Column as C;
+    let updated = applications::Entity::update_many()
+        .col_expr(C::EscalationLevel, Expr::value(to))
+        .col_expr(C::SlaState, Expr::value(sla_state))
+        .filter(C::Id.eq(app.id))
+        .filter(C::EscalationLevel.eq(from))
+        .filter(C::Version.eq(app.version))
+        .exec(db)
+        .await?;
+    Ok(updated.rows_affected > 0)
 }

@@ -10,7 +10,6 @@ use entity::{application_events, applications, jurisdictions};
 
 use crate::{
     applications::{
-        domain::fen_to_yuan,
         dto::{
             ApplicantView, ApplicationResponse, ApplicationSummary, AssistanceTypeRef,
             GuardianView, HouseholdMemberView, SlaView, TimelineEntry,
@@ -19,6 +18,7 @@ use crate::{
     },
     assistance,
     jurisdictions::JurisdictionNode,
+    money::fen_to_yuan,
     staff::Role,
 };
 

@@ -13,7 +13,7 @@ use crate::{
     error::{self, AppError, AppResult, FieldErrors},
     hotline::{
         calls::blank,
-        domain::{CallerNumber, PHONE_INDEX, parse_external_id},
+        domain::{CallerNumber, parse_external_id},
         dto::{CallbackAck, CallbackEvent},
         signature, store,
     },
@@ -154,7 +154,11 @@ fn apply(state: &AppState, call: &mut calls::Model, e: &Event) {
             &format!("hotline_calls.caller_phone:{}", call.id),
             phone.as_str(),
         ));
-        call.caller_phone_bidx = Some(state.cipher.blind_index(PHONE_INDEX, phone.as_str()));
+        call.caller_phone_bidx = Some(
+            state
+                .cipher
+                .blind_index(crate::privacy::index::PHONE, phone.as_str()),
+        );
         call.caller_phone_masked = Some(phone.masked());
     }
     if e.agent.is_some() {

@@ -11,19 +11,21 @@ use entity::{applications, hotline_calls as calls, jurisdictions};
 use crate::{
     applications::{
         self as apps,
-        service::{self, EventActor, Intake},
+        events::EventActor,
+        intake::{self, Intake},
         workflow::Status,
     },
     auth::Staff,
     db,
     error::{AppError, AppResult, FieldErrors},
     hotline::{
-        domain::{Category, PHONE_INDEX, parse_call},
+        domain::{Category, parse_call},
         dto::CallInput,
         store,
         tasks::{notify_community, record_on_case},
     },
     jurisdictions::{self as juris, Level},
+    privacy::index,
     staff::Role,
     state::AppState,
 };
@@ -111,7 +113,7 @@ pub async fn enter(state: &AppState, me: &Staff, input: CallInput) -> AppResult<
     // problem the transaction is dropped and nothing stays written.
     let created = match &application_input {
         Some(a) => {
-            let made = service::create(
+            let made = intake::create(
                 state,
                 &txn,
                 Intake {
@@ -176,7 +178,7 @@ pub async fn enter(state: &AppState, me: &Staff, input: CallInput) -> AppResult<
             &format!("hotline_calls.caller_phone:{}", call.id),
             phone.as_str(),
         ));
-        call.caller_phone_bidx = Some(state.cipher.blind_index(PHONE_INDEX, phone.as_str()));
+        call.caller_phone_bidx = Some(state.cipher.blind_index(index::PHONE, phone.as_str()));
         call.caller_phone_masked = Some(phone.masked());
         call.caller_name = parsed.caller_name.clone();
         call.category = Some(category.as_str().into());

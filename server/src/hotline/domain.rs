@@ -5,11 +5,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::{
-    applications::domain::{clean_text, parse_person_name},
     db,
     error::FieldErrors,
     hotline::dto::CallInput,
     privacy::MobileNumber,
+    text::{clean_text, parse_person_name},
 };
 
 /// Attempts at a 回访 before it is given up as unreachable: the first call and up to three
@@ -17,9 +17,6 @@ use crate::{
 pub const MAX_FOLLOW_UP_ATTEMPTS: i32 = 4;
 /// A satisfaction of this or lower reopens the case.
 pub const DISSATISFIED_AT_MOST: i32 = 2;
-/// Blind-index field of phone numbers; the same as the applications', so a caller's number
-/// finds the cases where it is the applicant's.
-pub const PHONE_INDEX: &str = "phone";
 
 /// A caller's number: a mainland mobile (normalised as everywhere else) or a landline with its
 /// area code, as the elderly often call from home.
@@ -211,15 +208,6 @@ pub fn parse_call(input: &CallInput, fields: &mut FieldErrors) -> CallFields {
     }
 }
 
-/// `/a/b/c/` → `/a/b/`: a community's street.
-pub fn parent_path(path: &str) -> String {
-    let trimmed = path.trim_end_matches('/');
-    match trimmed.rfind('/') {
-        Some(i) => path[..=i].to_string(),
-        None => path.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -260,6 +248,5 @@ mod tests {
         assert!(parse_external_id("pf-2026:0001", "x").is_ok());
         assert!(parse_external_id("a b", "x").is_err());
         assert!(parse_external_id(&"a".repeat(65), "x").is_err());
-        assert_eq!(parent_path("/120000/120101/120101001/"), "/120000/120101/");
     }
 }

@@ -1,8 +1,8 @@
-//! 回访 follow-ups: created when a case ends (in the transition's own transaction), due the
-//! next working day; results are recorded by operators, retried when the resident cannot be
-//! reached, and a dissatisfied result reopens the case through the state machine.
+//! 回访 results: recorded by operators (the case core schedules the follow-ups), retried when
+//! the resident cannot be reached, and a dissatisfied result reopens the case through the
+//! state machine.
 
-use sea_orm::{ActiveValue::Set, DatabaseTransaction, DbErr};
+use sea_orm::{ActiveValue::Set, DatabaseTransaction};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -11,25 +11,23 @@ use entity::{applications, hotline_follow_ups as follow_ups};
 use crate::{
     applications::{
         self as apps,
-        domain::clean_text,
-        events::{self, NewEvent},
-        service::EventActor,
+        events::{EventActor, NewEvent},
         sla,
         transitions::{self, Command, Who},
-        workflow::{Action, Status},
+        workflow::Action,
     },
     auth::Staff,
-    calendar::WorkCalendar,
     db,
     error::{AppError, AppResult, FieldErrors},
     hotline::{
-        domain::{DISSATISFIED_AT_MOST, MAX_FOLLOW_UP_ATTEMPTS, parent_path},
+        domain::{DISSATISFIED_AT_MOST, MAX_FOLLOW_UP_ATTEMPTS},
         dto::FollowUpResultInput,
         store,
     },
-    notify::{self, OutboxEvent},
+    outbox::{self, Audience, Notice, OutboxEvent},
     staff::Role,
     state::AppState,
+    text::clean_text,
 };
 
 /// Who records 回访 results and reads the numbers to call.
@@ -39,72 +37,6 @@ pub const READ: &[Role] = &[Role::Operator, Role::Supervisor];
 
 pub fn not_found() -> AppError {
     AppError::not_found("follow_up_not_found", "没有找到这项回访")
-}
-
-/// The hook the transition executor calls after every change of a case's state: a case that
-/// ends gets one follow-up per episode, due the next working day; a case reopened before its
-/// follow-up was made has that follow-up cancelled.
-pub async fn on_case_transition(
-    txn: &DatabaseTransaction,
-    cal: &WorkCalendar,
-    app: &applications::Model,
-    from: Status,
-    to: Status,
-) -> Result<(), DbErr> {
-    if from == to {
-        return Ok(());
-    }
-    if to.is_open() {
-        if !from.is_open() {
-            store::cancel_open_follow_ups(txn, app.id).await?;
-        }
-        return Ok(());
-    }
-    let now = db::now();
-    let follow_up = follow_ups::Model {
-        id: Uuid::now_v7(),
-        application_id: app.id,
-        episode: store::reopen_count(txn, app.id).await?,
-        community_id: app.community_id,
-        jurisdiction_path: app.jurisdiction_path.clone(),
-        street_path: parent_path(&app.jurisdiction_path),
-        trigger_status: to.as_str().into(),
-        status: "open".into(),
-        due_at: cal.deadline(now, 1),
-        attempts: 0,
-        attempt_log: json!([]),
-        outcome: None,
-        satisfaction: None,
-        note: None,
-        reopened: false,
-        completed_at: None,
-        completed_by: None,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-    };
-    let (id, due_at) = (follow_up.id, follow_up.due_at);
-    if store::insert_follow_up_if_absent(txn, follow_up).await? {
-        events::record(
-            txn,
-            NewEvent {
-                application_id: app.id,
-                actor_kind: "system",
-                actor_id: None,
-                actor_label: "系统".into(),
-                actor_role: None,
-                action: "follow_up_scheduled",
-                from_status: Some(to.as_str()),
-                to_status: Some(to.as_str()),
-                note: None,
-                note_public: false,
-                public: false,
-                data: Some(json!({ "follow_up_id": id, "due_at": due_at })),
-            },
-        )
-        .await?;
-    }
-    Ok(())
 }
 
 struct Attempt {
@@ -244,31 +176,17 @@ pub async fn record_result(
     let app = apps::store::find(&txn, fu.application_id)
         .await?
         .ok_or_else(not_found)?;
-    let actor = EventActor::follow_up(me);
-    events::record(
-        &txn,
-        NewEvent {
-            application_id: app.id,
-            actor_kind: actor.kind,
-            actor_id: actor.id,
-            actor_label: actor.label,
-            actor_role: actor.role,
-            action: "follow_up",
-            from_status: Some(&app.status),
-            to_status: Some(&app.status),
-            note: Some(result.note.clone()),
-            note_public: false,
-            public: false,
-            data: Some(json!({
-                "follow_up_id": fu.id,
-                "attempt": attempt,
-                "reached": result.reached,
-                "satisfaction": result.satisfaction,
-                "outcome": outcome,
-            })),
-        },
-    )
-    .await?;
+    NewEvent::internal(&app, EventActor::follow_up(me), "follow_up")
+        .note(Some(result.note.clone()), false)
+        .data(json!({
+            "follow_up_id": fu.id,
+            "attempt": attempt,
+            "reached": result.reached,
+            "satisfaction": result.satisfaction,
+            "outcome": outcome,
+        }))
+        .record(&txn)
+        .await?;
 
     let dissatisfied = result
         .satisfaction
@@ -326,25 +244,26 @@ async fn reopen(
         }
         Err(AppError::Conflict { code, details, .. }) => {
             tracing::info!(application_id = %app.id, code, "dissatisfied follow-up could not reopen the case");
-            notify::enqueue(
+            let notice = Notice {
+                follow_up_id: Some(fu.id),
+                application_id: Some(app.id),
+                reference: Some(app.reference.clone()),
+                community_id: Some(app.community_id),
+                jurisdiction_path: Some(app.jurisdiction_path.clone()),
+                assignee_id: app.assignee_id,
+                satisfaction: Some(score),
+                not_reopened_because: Some(code.into()),
+                details,
+                ..Notice::to(&[Audience::Street, Audience::District])
+            };
+            outbox::enqueue(
                 txn,
                 OutboxEvent {
                     aggregate_type: "hotline_follow_up",
                     aggregate_id: fu.id,
                     aggregate_version: fu.version + 1,
                     event_type: "hotline.follow_up_dissatisfied".into(),
-                    payload: json!({
-                        "follow_up_id": fu.id,
-                        "application_id": app.id,
-                        "reference": app.reference,
-                        "community_id": app.community_id,
-                        "jurisdiction_path": app.jurisdiction_path,
-                        "assignee_id": app.assignee_id,
-                        "satisfaction": score,
-                        "not_reopened_because": code,
-                        "details": details,
-                        "audiences": ["street", "district"],
-                    }),
+                    notice,
                 },
             )
             .await?;

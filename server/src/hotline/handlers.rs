@@ -18,7 +18,7 @@ use crate::{
     error::{self, AppError, AppResult, ErrorBody},
     hotline::{
         callbacks, calls,
-        domain::{CallerNumber, PHONE_INDEX},
+        domain::CallerNumber,
         dto::{
             CallEntryResponse, CallInput, CallView, CallbackAck, CallbackEvent, CallerCase,
             CallerHistory, TaskDoneInput, TaskPage, TaskQuery,
@@ -142,7 +142,9 @@ pub async fn caller_history(
 ) -> AppResult<HttpResponse> {
     me.require(calls::READ)?;
     let phone = CallerNumber::parse(&phone).map_err(|e| AppError::field("phone", e))?;
-    let bidx = state.cipher.blind_index(PHONE_INDEX, phone.as_str());
+    let bidx = state
+        .cipher
+        .blind_index(crate::privacy::index::PHONE, phone.as_str());
     let calls = store::calls_by_phone(&state.db, &me.scope, &bidx, HISTORY_LIMIT).await?;
     let mut cases = apps::store::list_for_staff(
         &state.db,
@@ -294,13 +296,8 @@ pub async fn finish_task(
         crate::staff::Role::Approver,
         crate::staff::Role::Supervisor,
     ])?;
-    let note = crate::applications::transitions::text(
-        Some(&body.note),
-        "note",
-        2,
-        1000,
-        "请写明处理情况(至少 2 个字)",
-    )?;
+    let note = crate::text::required_text(Some(&body.note), 2, 1000, "请写明处理情况(至少 2 个字)")
+        .map_err(|e| AppError::field("note", e))?;
     let call = store::find_call_in_scope(&state.db, &me.scope, *id)
         .await?
         .ok_or_else(call_not_found)?;

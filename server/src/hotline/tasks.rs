@@ -2,19 +2,16 @@
 //! row that sends a help request or complaint to the community's caseworkers.
 
 use sea_orm::DatabaseTransaction;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use entity::{applications, hotline_calls as calls};
 
 use crate::{
-    applications::{
-        events::{self, NewEvent},
-        service::EventActor,
-    },
+    applications::events::{EventActor, NewEvent},
     auth::Staff,
     error::AppResult,
     hotline::domain::Category,
-    notify::{self, OutboxEvent},
+    outbox::{self, Audience, Notice, OutboxEvent},
 };
 
 /// A call about an existing case shows on the case's (staff) timeline.
@@ -25,25 +22,11 @@ pub async fn record_on_case(
     call: &calls::Model,
     category: Category,
 ) -> AppResult<()> {
-    let actor = EventActor::staff(me);
-    events::record(
-        txn,
-        NewEvent {
-            application_id: app.id,
-            actor_kind: actor.kind,
-            actor_id: actor.id,
-            actor_label: actor.label,
-            actor_role: actor.role,
-            action: "hotline_call",
-            from_status: Some(&app.status),
-            to_status: Some(&app.status),
-            note: call.summary.clone(),
-            note_public: false,
-            public: false,
-            data: Some(json!({ "call_id": call.id, "category": category.as_str() })),
-        },
-    )
-    .await?;
+    NewEvent::internal(app, EventActor::staff(me), "hotline_call")
+        .note(call.summary.clone(), false)
+        .data(json!({ "call_id": call.id, "category": category.as_str() }))
+        .record(txn)
+        .await?;
     Ok(())
 }
 
@@ -54,30 +37,30 @@ pub async fn notify_community(
     event_type: &str,
     app: Option<&applications::Model>,
 ) -> AppResult<()> {
-    let mut audiences = vec!["caseworkers"];
+    let mut audiences = vec![Audience::Caseworkers];
     if call.urgent {
-        audiences.push("street");
+        audiences.push(Audience::Street);
     }
-    let payload: Value = json!({
-        "call_id": call.id,
-        "category": call.category,
-        "urgent": call.urgent,
-        "community_id": call.community_id,
-        "jurisdiction_path": call.jurisdiction_path,
-        "application_id": app.map(|a| a.id),
-        "reference": app.map(|a| a.reference.clone()),
-        "assignee_id": app.and_then(|a| a.assignee_id),
-        "caller_phone": call.caller_phone_masked,
-        "audiences": audiences,
-    });
-    notify::enqueue(
+    let notice = Notice {
+        call_id: Some(call.id),
+        category: call.category.clone(),
+        urgent: call.urgent,
+        community_id: call.community_id,
+        jurisdiction_path: Some(call.jurisdiction_path.clone()),
+        application_id: app.map(|a| a.id),
+        reference: app.map(|a| a.reference.clone()),
+        assignee_id: app.and_then(|a| a.assignee_id),
+        caller_phone: call.caller_phone_masked.clone(),
+        ..Notice::to(&audiences)
+    };
+    outbox::enqueue(
         txn,
         OutboxEvent {
             aggregate_type: "hotline_call",
             aggregate_id: call.id,
             aggregate_version: 1,
             event_type: event_type.into(),
-            payload,
+            notice,
         },
     )
     .await?;

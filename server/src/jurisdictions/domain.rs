@@ -115,6 +115,33 @@ pub fn path_codes(path: &str) -> Vec<&str> {
     path.split('/').filter(|s| !s.is_empty()).collect()
 }
 
+/// `/a/b/c/` → `/a/b/`: the parent's path (a community's street).
+pub fn parent_path(path: &str) -> &str {
+    let trimmed = path.trim_end_matches('/');
+    match trimmed.rfind('/') {
+        Some(i) => &path[..=i],
+        None => path,
+    }
+}
+
+/// The code of the parent node (a community's street).
+pub fn parent_code(path: &str) -> Option<&str> {
+    path_codes(path).into_iter().rev().nth(1)
+}
+
+/// `/a/b/c/` → [`/a/`, `/a/b/`, `/a/b/c/`]: each ancestor's path, then the node's own.
+pub fn ancestor_paths(path: &str) -> Vec<String> {
+    let mut acc = String::from("/");
+    path_codes(path)
+        .into_iter()
+        .map(|c| {
+            acc.push_str(c);
+            acc.push('/');
+            acc.clone()
+        })
+        .collect()
+}
+
 /// The subtree a staff member may see and act in. Built only from the staff member's node;
 /// every staff query filters through it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -181,6 +208,19 @@ mod tests {
         assert!(Code::parse("1_2").is_err());
         assert!(Code::parse("").is_err());
         assert!(Code::parse(&"1".repeat(33)).is_err());
+    }
+
+    #[test]
+    fn paths_name_their_parent_and_ancestors() {
+        let community = "/120000/120101/120101001/";
+        assert_eq!(parent_path(community), "/120000/120101/");
+        assert_eq!(parent_code(community), Some("120101"));
+        assert_eq!(parent_code("/120000/"), None);
+        assert_eq!(
+            ancestor_paths(community),
+            ["/120000/", "/120000/120101/", "/120000/120101/120101001/"]
+        );
+        assert!(ancestor_paths("").is_empty());
     }
 
     #[test]

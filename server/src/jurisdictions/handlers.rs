@@ -281,7 +281,7 @@ pub async fn update_street_settings(
         ));
     }
     let node = street_in_scope(&state, &me, &code).await?;
-    let fen = crate::applications::domain::yuan_to_fen(body.emergency_cap_yuan)
+    let fen = crate::money::yuan_to_fen(body.emergency_cap_yuan)
         .map_err(|e| AppError::field("emergency_cap_yuan", e))?;
     let txn = db::begin(&state.db).await?;
     store::set_emergency_cap(&txn, node.id, fen).await?;

@@ -8,7 +8,6 @@ pub mod hub;
 pub mod inbox;
 pub mod metrics;
 pub mod notifier;
-pub mod outbox;
 pub mod recipients;
 pub mod reconciler;
 pub mod relay;
@@ -26,7 +25,6 @@ use actix_web::web;
 use utoipa::OpenApi;
 
 pub use notifier::Notifier;
-pub use outbox::{OutboxEvent, enqueue};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     use resident_handlers as r;

@@ -14,6 +14,7 @@ use entity::outbox;
 use crate::{
     db,
     notify::{recipients, store, transport::Message},
+    outbox::Notice,
     state::AppState,
 };
 
@@ -35,8 +36,17 @@ pub async fn run_once(state: &AppState) -> anyhow::Result<usize> {
         return Ok(0);
     }
     for row in &rows {
-        let deliveries = recipients::resolve(&txn, row).await?;
-        store::insert_all(&txn, deliveries).await?;
+        match Notice::from_json(&row.payload) {
+            Ok(notice) => {
+                let deliveries = recipients::resolve(&txn, row, &notice).await?;
+                store::insert_all(&txn, deliveries).await?;
+            }
+            // Nothing can be sent from a payload nobody can read; it stays in the outbox for
+            // a person to look at, published so that it is not read again and again.
+            Err(e) => {
+                tracing::error!(outbox = %row.id, event = %row.event_type, error = %e, "unreadable outbox payload; no deliveries made")
+            }
+        }
     }
     outbox::Entity::update_many()
         .col_expr(outbox::Column::PublishedAt, Expr::value(db::now()))

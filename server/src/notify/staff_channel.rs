@@ -3,14 +3,15 @@
 
 use redis::{AsyncCommands, streams::StreamMaxlen};
 use sea_orm::{ActiveValue::Set, DbErr, EntityTrait};
-use serde_json::{Value, json};
+use serde_json::json;
 use uuid::Uuid;
 
-use entity::{notification_deliveries as deliveries, outbox, staff_notifications};
+use entity::{notification_deliveries as deliveries, staff_notifications};
 
 use crate::{
-    assistance, db,
+    db,
     notify::{consumer::Attempt, hub::FeedItem, store::Outcome, transport::Transport},
+    outbox::Notice,
     state::AppState,
 };
 
@@ -32,23 +33,14 @@ pub fn title(event: &str) -> &'static str {
     }
 }
 
-fn body(payload: &Value, type_name: Option<&str>) -> String {
-    let reference = payload
-        .get("reference")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    let urgent = if payload.get("urgent").and_then(Value::as_bool) == Some(true) {
-        "(紧急)"
-    } else {
-        ""
+fn body(n: &Notice) -> String {
+    let reference = n.reference.as_deref().unwrap_or("");
+    let urgent = if n.urgent { "(紧急)" } else { "" };
+    let mut text = match &n.assistance_type_name {
+        Some(t) => format!("{t} {reference}{urgent}"),
+        None => format!("{reference}{urgent}"),
     };
-    let summary = payload.get("summary").and_then(Value::as_str);
-    let mut text = match (type_name, summary) {
-        (Some(t), _) => format!("{t} {reference}{urgent}"),
-        (None, Some(s)) => format!("{s}{urgent}"),
-        (None, None) => format!("{reference}{urgent}"),
-    };
-    if let Some(note) = payload.get("note").and_then(Value::as_str) {
+    if let Some(note) = &n.note {
         text.push_str(" · ");
         text.push_str(note);
     }
@@ -56,26 +48,25 @@ fn body(payload: &Value, type_name: Option<&str>) -> String {
 }
 
 pub async fn deliver(state: &AppState, d: &deliveries::Model) -> Result<Attempt, DbErr> {
-    let Some(event) = outbox::Entity::find_by_id(d.outbox_id)
-        .one(&state.db)
-        .await?
-    else {
+    let Some(event) = crate::outbox::store::find(&state.db, d.outbox_id).await? else {
         return Ok(Attempt::Done(Outcome::Dead {
             error: "outbox row missing".into(),
         }));
     };
-    let type_name = match event.payload.get("assistance_type").and_then(Value::as_str) {
-        Some(code) => assistance::store::find(&state.db, code)
-            .await?
-            .map(|t| t.name),
-        None => None,
+    let notice = match Notice::from_json(&event.payload) {
+        Ok(n) => n,
+        Err(e) => {
+            return Ok(Attempt::Done(Outcome::Dead {
+                error: format!("unreadable outbox payload: {e}"),
+            }));
+        }
     };
     let data = json!({
         "event_type": event.event_type,
         "application_id": d.application_id,
-        "reference": event.payload.get("reference"),
-        "status": event.payload.get("status"),
-        "escalation_level": event.payload.get("escalation_level"),
+        "reference": notice.reference,
+        "status": notice.status,
+        "escalation_level": notice.escalation_level,
     });
     staff_notifications::Entity::insert(staff_notifications::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -84,7 +75,7 @@ pub async fn deliver(state: &AppState, d: &deliveries::Model) -> Result<Attempt,
         application_id: Set(d.application_id),
         event_type: Set(event.event_type.clone()),
         title: Set(title(&event.event_type).into()),
-        body: Set(body(&event.payload, type_name.as_deref())),
+        body: Set(body(&notice)),
         data: Set(Some(data)),
         created_at: Set(db::now()),
         read_at: Set(None),

@@ -10,20 +10,19 @@ use std::{collections::BTreeMap, time::Duration};
 
 use chrono::Utc;
 
-use sea_orm::{DbErr, EntityTrait};
-use serde_json::Value;
+use sea_orm::DbErr;
 
-use entity::{jurisdictions, notification_deliveries as deliveries, outbox};
+use entity::{notification_deliveries as deliveries, outbox};
 
 use crate::{
-    applications::workflow::Status,
-    assistance, db,
+    db,
     notify::{
         consumer::Attempt,
         reconciler::{MAX_UNKNOWN_OUTCOMES, UNKNOWN_RETRIED},
         store::{self, Outcome},
         templates::{self, Context},
     },
+    outbox::Notice,
     residents,
     state::AppState,
     wechat::{
@@ -33,74 +32,37 @@ use crate::{
 };
 
 /// What the resident reads in the note field, from what the event carries.
-fn note(event: &str, payload: &Value) -> Option<String> {
-    let money = |k: &str| {
-        payload
-            .get(k)
-            .and_then(Value::as_f64)
-            .map(|a| format!("{a:.2}"))
-    };
-    let items = payload.get("items").and_then(Value::as_array).map(|a| {
-        a.iter()
-            .filter_map(Value::as_str)
-            .collect::<Vec<_>>()
-            .join("、")
-    });
+fn note(event: &str, n: &Notice) -> Option<String> {
+    let money = n.amount_yuan.map(|a| format!("{a:.2}"));
     match event {
-        "application.request_supplement" => items.map(|i| format!("请补充:{i}")),
-        "application.reject" => payload
-            .get("reason")
-            .and_then(Value::as_str)
-            .map(str::to_string),
-        "application.approve" => money("amount_yuan").map(|a| format!("批准救助金 {a} 元")),
-        "application.emergency_approve" => money("amount_yuan").map(|a| format!("先行救助 {a} 元")),
+        "application.request_supplement" => {
+            n.items.as_ref().map(|i| format!("请补充:{}", i.join("、")))
+        }
+        "application.reject" => n.reason.clone(),
+        "application.approve" => money.map(|a| format!("批准救助金 {a} 元")),
+        "application.emergency_approve" => money.map(|a| format!("先行救助 {a} 元")),
         "application.start_public_notice" => Some("公示期满且无异议后作出决定".into()),
         _ => None,
     }
-    .or_else(|| {
-        payload
-            .get("note")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-    })
+    .or_else(|| n.note.clone())
 }
 
-async fn context(state: &AppState, event: &outbox::Model) -> Result<Context, DbErr> {
-    let p = &event.payload;
-    let text = |k: &str| {
-        p.get(k)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string()
-    };
-    let assistance_type = match assistance::store::find(&state.db, &text("assistance_type")).await?
-    {
-        Some(t) => t.name,
-        None => "社会救助".into(),
-    };
-    let community = match p
-        .get("community_id")
-        .and_then(Value::as_str)
-        .and_then(|s| uuid::Uuid::parse_str(s).ok())
-    {
-        Some(id) => jurisdictions::Entity::find_by_id(id)
-            .one(&state.db)
-            .await?
-            .map(|n| n.name),
-        None => None,
-    };
-    Ok(Context {
+/// What a notice can say, from the notice alone. A notice written before the names were
+/// carried (version 1) gets neutral wording.
+fn context(event: &outbox::Model, n: &Notice) -> Context {
+    Context {
         application_id: event.aggregate_id.to_string(),
-        assistance_type,
-        status_label: Status::parse(&text("status"))
-            .map(|s| s.label().to_string())
-            .unwrap_or_default(),
+        assistance_type: n
+            .assistance_type_name
+            .clone()
+            .unwrap_or_else(|| "社会救助".into()),
+        status_label: n.status_label.clone().unwrap_or_else(|| "进度更新".into()),
         at: event.created_at,
-        reference: text("reference"),
-        note: note(&event.event_type, p),
-        amount_yuan: p.get("amount_yuan").and_then(Value::as_f64),
-        community: community.unwrap_or_default(),
-    })
+        reference: n.reference.clone().unwrap_or_default(),
+        note: note(&event.event_type, n),
+        amount_yuan: n.amount_yuan,
+        community: n.community_name.clone().unwrap_or_default(),
+    }
 }
 
 fn failed(d: &deliveries::Model, e: &WechatError) -> Attempt {
@@ -138,10 +100,7 @@ fn time_to_send(state: &AppState, d: &deliveries::Model) -> Option<Duration> {
 
 /// Renders and sends the subscribe message of a claimed delivery, within its claim.
 pub async fn deliver(state: &AppState, d: &deliveries::Model) -> Result<Attempt, DbErr> {
-    let Some(event) = outbox::Entity::find_by_id(d.outbox_id)
-        .one(&state.db)
-        .await?
-    else {
+    let Some(event) = crate::outbox::store::find(&state.db, d.outbox_id).await? else {
         return Ok(Attempt::Done(Outcome::Dead {
             error: "outbox row missing".into(),
         }));
@@ -172,7 +131,15 @@ pub async fn deliver(state: &AppState, d: &deliveries::Model) -> Result<Attempt,
         }
         txn.commit().await?;
     }
-    let ctx = context(state, &event).await?;
+    let notice = match Notice::from_json(&event.payload) {
+        Ok(n) => n,
+        Err(e) => {
+            return Ok(Attempt::Done(Outcome::Dead {
+                error: format!("unreadable outbox payload: {e}"),
+            }));
+        }
+    };
+    let ctx = context(&event, &notice);
     let data: BTreeMap<String, DataValue> = templates::render(template, &ctx)
         .into_iter()
         .map(|(k, value)| (k, DataValue { value }))

@@ -3,6 +3,7 @@
 
 pub mod cipher;
 pub mod id_number;
+pub mod index;
 pub mod mask;
 pub mod phone;
 

@@ -21,9 +21,6 @@ pub fn phone_context(resident_id: uuid::Uuid) -> String {
     format!("residents.phone:{resident_id}")
 }
 
-/// Blind-index field name of residents' phones.
-pub const PHONE_INDEX: &str = "residents.phone";
-
 /// The logged-in resident's profile, phone masked.
 #[utoipa::path(
     get,
@@ -86,7 +83,9 @@ pub async fn bind_phone(
     let phone = MobileNumber::parse(&info.pure_phone_number)
         .map_err(|_| AppError::field("code", "目前仅支持中国大陆手机号"))?;
     let enc = state.cipher.encrypt(&phone_context(me.id), phone.as_str());
-    let bidx = state.cipher.blind_index(PHONE_INDEX, phone.as_str());
+    let bidx = state
+        .cipher
+        .blind_index(crate::privacy::index::PHONE, phone.as_str());
     let txn = db::begin(&state.db).await?;
     let resident = store::set_phone(&txn, me.id, enc, bidx, phone.masked()).await?;
     audit::record(

@@ -181,3 +181,33 @@ pub async fn touch_login(db: &impl ConnectionTrait, id: Uuid) -> Result<(), DbEr
         .await?;
     Ok(())
 }
+
+/// Enabled staff of `roles` posted exactly at the nodes with these paths (not below them).
+pub async fn enabled_at_paths(
+    db: &impl ConnectionTrait,
+    paths: &[String],
+    roles: &[Role],
+) -> Result<Vec<Uuid>, DbErr> {
+    if paths.is_empty() {
+        return Ok(Vec::new());
+    }
+    let nodes: Vec<Uuid> = jurisdictions::Entity::find()
+        .filter(jurisdictions::Column::Path.is_in(paths.iter().cloned()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|n| n.id)
+        .collect();
+    if nodes.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(staff::Entity::find()
+        .filter(staff::Column::JurisdictionId.is_in(nodes))
+        .filter(staff::Column::Role.is_in(roles.iter().map(|r| r.as_str())))
+        .filter(staff::Column::Disabled.eq(false))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| s.id)
+        .collect())
+}

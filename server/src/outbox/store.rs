@@ -1,12 +1,11 @@
-//! Writing outbox rows. The row commits with the change it describes, so a notification can be
-//! delayed by a crash but never lost.
+//! Writing and reading outbox rows.
 
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
 use uuid::Uuid;
 
 use entity::outbox;
 
-use crate::db;
+use crate::{db, outbox::Notice};
 
 #[derive(Debug, Clone)]
 pub struct OutboxEvent {
@@ -16,10 +15,10 @@ pub struct OutboxEvent {
     pub aggregate_version: i32,
     /// E.g. `application.accepted`, `application.urged`.
     pub event_type: String,
-    /// What the consumers need to address and word the message; never personal data in the clear.
-    pub payload: serde_json::Value,
+    pub notice: Notice,
 }
 
+/// Writes the row in the caller's transaction, with the change it describes.
 pub async fn enqueue(db: &impl ConnectionTrait, event: OutboxEvent) -> Result<Uuid, DbErr> {
     let id = Uuid::now_v7();
     outbox::ActiveModel {
@@ -28,11 +27,15 @@ pub async fn enqueue(db: &impl ConnectionTrait, event: OutboxEvent) -> Result<Uu
         aggregate_id: Set(event.aggregate_id),
         aggregate_version: Set(event.aggregate_version),
         event_type: Set(event.event_type),
-        payload: Set(event.payload),
+        payload: Set(event.notice.to_json()),
         created_at: Set(db::now()),
         published_at: Set(None),
     }
     .insert(db)
     .await?;
     Ok(id)
+}
+
+pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<outbox::Model>, DbErr> {
+    outbox::Entity::find_by_id(id).one(db).await
 }
