@@ -1,0 +1,7 @@
+//! The notification pipeline when things break: consumers that die before, during or after a
+//! send, pending entries reclaimed (past busy pages; poison entries set aside), a Redis that
+//! loses its streams mid-burst, and two instances sharing a thousand transitions.
+
+mod crashes;
+mod scale;
+mod streams;
