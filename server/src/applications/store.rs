@@ -289,3 +289,19 @@ pub async fn escalate(
         .await?;
     Ok(updated.rows_affected > 0)
 }
+
+/// The cases with these ids, inside `scope` when one is given.
+pub async fn find_many(
+    db: &impl ConnectionTrait,
+    scope: Option<&Scope>,
+    ids: Vec<Uuid>,
+) -> Result<Vec<applications::Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = applications::Entity::find().filter(applications::Column::Id.is_in(ids));
+    if let Some(scope) = scope {
+        q = q.filter(scope.filter(applications::Column::JurisdictionPath));
+    }
+    q.all(db).await
+}

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ConnectionTrait, DbErr};
 use uuid::Uuid;
 
 use entity::{application_events, applications, jurisdictions};
@@ -17,7 +17,7 @@ use crate::{
         workflow::Status,
     },
     assistance,
-    jurisdictions::JurisdictionNode,
+    jurisdictions::{self as juris, JurisdictionNode},
     money::fen_to_yuan,
     staff::Role,
 };
@@ -39,17 +39,11 @@ impl Lookup {
             .map(|t| (t.code, t.name))
             .collect();
         let ids: Vec<Uuid> = apps.iter().map(|a| a.community_id).collect();
-        let nodes = if ids.is_empty() {
-            HashMap::new()
-        } else {
-            jurisdictions::Entity::find()
-                .filter(jurisdictions::Column::Id.is_in(ids))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|n| (n.id, n))
-                .collect()
-        };
+        let nodes = juris::store::find_many(db, ids)
+            .await?
+            .into_iter()
+            .map(|n| (n.id, n))
+            .collect();
         Ok(Lookup { types, nodes })
     }
 

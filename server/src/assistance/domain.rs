@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::error::FieldErrors;
+
 /// Application fields a type can require beyond the applicant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -50,6 +52,39 @@ pub struct TimeLimits {
     pub total_working_days: i32,
     /// After 先行救助, the paperwork must be complete within these working days.
     pub emergency_backfill_working_days: i32,
+}
+
+impl TimeLimits {
+    /// Puts each limit outside its sensible range into `fields`, under `time_limits.<name>`.
+    pub fn check(&self, fields: &mut FieldErrors) {
+        let ranges = [
+            ("urgent_response_hours", self.urgent_response_hours, 1, 72),
+            ("response_working_days", self.response_working_days, 1, 30),
+            (
+                "investigation_working_days",
+                self.investigation_working_days,
+                1,
+                90,
+            ),
+            ("review_working_days", self.review_working_days, 1, 60),
+            ("public_notice_days", self.public_notice_days, 0, 30),
+            ("total_working_days", self.total_working_days, 1, 120),
+            (
+                "emergency_backfill_working_days",
+                self.emergency_backfill_working_days,
+                1,
+                30,
+            ),
+        ];
+        for (name, value, min, max) in ranges {
+            if !(min..=max).contains(&value) {
+                fields.insert(
+                    format!("time_limits.{name}"),
+                    format!("应在 {min}–{max} 之间"),
+                );
+            }
+        }
+    }
 }
 
 pub struct Seed {

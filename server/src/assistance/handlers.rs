@@ -1,8 +1,5 @@
 //! The public catalogue and its administration by city-level admins.
 
-use actix_web::{HttpResponse, web};
-use sea_orm::ActiveValue::Set;
-
 use crate::{
     assistance::{
         dto::{AssistanceTypeList, AssistanceTypeResponse, UpdateAssistanceTypeRequest},
@@ -16,6 +13,7 @@ use crate::{
     staff::Role,
     state::AppState,
 };
+use actix_web::{HttpResponse, web};
 
 /// The assistance types a resident can apply for, with required fields and time limits.
 #[utoipa::path(
@@ -51,15 +49,6 @@ pub async fn admin_list(state: web::Data<AppState>, me: Staff) -> AppResult<Http
     Ok(HttpResponse::Ok().json(AssistanceTypeList { items }))
 }
 
-fn check_range(fields: &mut FieldErrors, name: &str, value: i32, min: i32, max: i32) {
-    if !(min..=max).contains(&value) {
-        fields.insert(
-            format!("time_limits.{name}"),
-            format!("应在 {min}–{max} 之间"),
-        );
-    }
-}
-
 /// Edits a type. The catalogue is city-wide, so only an admin at city level may change it.
 #[utoipa::path(
     patch,
@@ -93,94 +82,36 @@ pub async fn update(
         .ok_or_else(|| AppError::not_found("assistance_type_not_found", "救助类型不存在"))?;
     let body = body.into_inner();
     let mut fields = FieldErrors::new();
-    let mut active: entity::assistance_types::ActiveModel = current.into();
-    if let Some(name) = body.name {
-        let name = name.trim().to_string();
-        if name.is_empty() || name.chars().count() > 32 {
-            fields.insert("name".into(), "名称须为 1–32 个字".into());
-        }
-        active.name = Set(name);
+    let name = body.name.map(|n| n.trim().to_string());
+    if name
+        .as_ref()
+        .is_some_and(|n| n.is_empty() || n.chars().count() > 32)
+    {
+        fields.insert("name".into(), "名称须为 1–32 个字".into());
     }
-    if let Some(d) = body.description {
-        if d.chars().count() > 500 {
-            fields.insert("description".into(), "说明不能超过 500 字".into());
-        }
-        active.description = Set(d.trim().to_string());
+    if body
+        .description
+        .as_ref()
+        .is_some_and(|d| d.chars().count() > 500)
+    {
+        fields.insert("description".into(), "说明不能超过 500 字".into());
     }
-    if let Some(req) = body.required_fields {
-        let names: Vec<&str> = req.iter().map(|f| f.as_str()).collect();
-        active.required_fields = Set(serde_json::json!(names));
-    }
-    if let Some(l) = body.time_limits {
-        check_range(
-            &mut fields,
-            "urgent_response_hours",
-            l.urgent_response_hours,
-            1,
-            72,
-        );
-        check_range(
-            &mut fields,
-            "response_working_days",
-            l.response_working_days,
-            1,
-            30,
-        );
-        check_range(
-            &mut fields,
-            "investigation_working_days",
-            l.investigation_working_days,
-            1,
-            90,
-        );
-        check_range(
-            &mut fields,
-            "review_working_days",
-            l.review_working_days,
-            1,
-            60,
-        );
-        check_range(
-            &mut fields,
-            "public_notice_days",
-            l.public_notice_days,
-            0,
-            30,
-        );
-        check_range(
-            &mut fields,
-            "total_working_days",
-            l.total_working_days,
-            1,
-            120,
-        );
-        check_range(
-            &mut fields,
-            "emergency_backfill_working_days",
-            l.emergency_backfill_working_days,
-            1,
-            30,
-        );
-        active.urgent_response_hours = Set(l.urgent_response_hours);
-        active.response_working_days = Set(l.response_working_days);
-        active.investigation_working_days = Set(l.investigation_working_days);
-        active.review_working_days = Set(l.review_working_days);
-        active.public_notice_days = Set(l.public_notice_days);
-        active.total_working_days = Set(l.total_working_days);
-        active.emergency_backfill_working_days = Set(l.emergency_backfill_working_days);
-    }
-    if let Some(e) = body.emergency_allowed {
-        active.emergency_allowed = Set(e);
-    }
-    if let Some(e) = body.enabled {
-        active.enabled = Set(e);
+    if let Some(limits) = &body.time_limits {
+        limits.check(&mut fields);
     }
     if !fields.is_empty() {
         return Err(AppError::validation(fields));
     }
-    active.updated_at = Set(db::now());
+    let changes = store::Changes {
+        name,
+        description: body.description.map(|d| d.trim().to_string()),
+        required_fields: body.required_fields,
+        time_limits: body.time_limits,
+        emergency_allowed: body.emergency_allowed,
+        enabled: body.enabled,
+    };
     let txn = db::begin(&state.db).await?;
-    let saved = store::save(&txn, active).await?;
+    let saved = store::update(&txn, current, changes).await?;
     audit::record(
         &txn,
         Entry::new(Actor::Staff(me.id), "assistance_type.update")

@@ -8,7 +8,10 @@ use sea_orm::{
 
 use entity::assistance_types;
 
-use crate::{assistance::domain::SEEDS, db};
+use crate::{
+    assistance::domain::{RequiredField, SEEDS, TimeLimits},
+    db,
+};
 
 pub async fn seed_defaults(db: &impl ConnectionTrait) -> Result<(), DbErr> {
     let rows = SEEDS.iter().enumerate().map(|(i, seed)| {
@@ -59,9 +62,48 @@ pub async fn find(
     assistance_types::Entity::find_by_id(code).one(db).await
 }
 
-pub async fn save(
+/// An admin's edit: absent fields keep their value.
+pub struct Changes {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub required_fields: Option<Vec<RequiredField>>,
+    pub time_limits: Option<TimeLimits>,
+    pub emergency_allowed: Option<bool>,
+    pub enabled: Option<bool>,
+}
+
+/// Applies `changes` to the type as it was read.
+pub async fn update(
     db: &impl ConnectionTrait,
-    model: assistance_types::ActiveModel,
+    current: assistance_types::Model,
+    changes: Changes,
 ) -> Result<assistance_types::Model, DbErr> {
-    model.update(db).await
+    let mut active: assistance_types::ActiveModel = current.into();
+    if let Some(name) = changes.name {
+        active.name = Set(name);
+    }
+    if let Some(d) = changes.description {
+        active.description = Set(d);
+    }
+    if let Some(req) = changes.required_fields {
+        let names: Vec<&str> = req.iter().map(|f| f.as_str()).collect();
+        active.required_fields = Set(serde_json::json!(names));
+    }
+    if let Some(l) = changes.time_limits {
+        active.urgent_response_hours = Set(l.urgent_response_hours);
+        active.response_working_days = Set(l.response_working_days);
+        active.investigation_working_days = Set(l.investigation_working_days);
+        active.review_working_days = Set(l.review_working_days);
+        active.public_notice_days = Set(l.public_notice_days);
+        active.total_working_days = Set(l.total_working_days);
+        active.emergency_backfill_working_days = Set(l.emergency_backfill_working_days);
+    }
+    if let Some(e) = changes.emergency_allowed {
+        active.emergency_allowed = Set(e);
+    }
+    if let Some(e) = changes.enabled {
+        active.enabled = Set(e);
+    }
+    active.updated_at = Set(db::now());
+    active.update(db).await
 }

@@ -19,7 +19,8 @@ use crate::{
     db,
     error::{AppError, AppResult, FieldErrors},
     hotline::{
-        domain::{Category, parse_call},
+        call_input::parse_call,
+        domain::Category,
         dto::CallInput,
         store,
         tasks::{notify_community, record_on_case},

@@ -4,7 +4,6 @@ use std::collections::HashMap;
 
 use actix_web::{HttpRequest, HttpResponse, http::header, web};
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -89,14 +88,7 @@ pub async fn list_follow_ups(
     let now = db::now();
     let items = store::list_follow_ups(&state.db, &me.scope, filter, now, after, limit).await?;
     let ids: Vec<Uuid> = items.iter().map(|f| f.application_id).collect();
-    let cases: Vec<applications::Model> = if ids.is_empty() {
-        Vec::new()
-    } else {
-        applications::Entity::find()
-            .filter(applications::Column::Id.is_in(ids))
-            .all(&state.db)
-            .await?
-    };
+    let cases = apps::store::find_many(&state.db, None, ids).await?;
     let lookup = Lookup::load(&state.db, &cases).await?;
     let by_id: HashMap<Uuid, &applications::Model> = cases.iter().map(|a| (a.id, a)).collect();
     let next_cursor = (items.len() as u64 == limit)

@@ -1,6 +1,7 @@
 //! The hotline: operators' call entries (applying on a caller's behalf), the telephony
 //! platform's signed callbacks joined into the same calls, caller history, and 回访 follow-ups.
 
+pub mod call_input;
 pub mod callbacks;
 pub mod calls;
 pub mod domain;

@@ -4,15 +4,16 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ConnectionTrait, DbErr};
 use uuid::Uuid;
 
 use entity::{
-    applications, hotline_calls as calls, hotline_follow_ups as follow_ups, jurisdictions, staff,
+    applications, hotline_calls as calls, hotline_follow_ups as follow_ups, jurisdictions,
 };
 
 use crate::{
     applications::{
+        self as apps,
         views::{Lookup, status},
         workflow::Status,
     },
@@ -20,15 +21,16 @@ use crate::{
         domain::{Category, MAX_FOLLOW_UP_ATTEMPTS},
         dto::{CallApplicationRef, CallView, FollowUpCase, FollowUpView, OperatorRef, TaskState},
     },
-    jurisdictions::JurisdictionNode,
+    jurisdictions::{self as juris, JurisdictionNode},
     privacy::mask_name,
+    staff,
 };
 
 /// Communities, cases and operators of a batch of calls.
 pub struct CallLookup {
     communities: HashMap<Uuid, jurisdictions::Model>,
     applications: HashMap<Uuid, applications::Model>,
-    operators: HashMap<Uuid, staff::Model>,
+    operators: HashMap<Uuid, entity::staff::Model>,
 }
 
 impl CallLookup {
@@ -42,40 +44,21 @@ impl CallLookup {
         let community_ids: Vec<Uuid> = calls.iter().filter_map(|c| c.community_id).collect();
         let app_ids: Vec<Uuid> = calls.iter().filter_map(|c| c.application_id).collect();
         let operator_ids: Vec<Uuid> = calls.iter().filter_map(|c| c.operator_id).collect();
-        let communities = if community_ids.is_empty() {
-            HashMap::new()
-        } else {
-            jurisdictions::Entity::find()
-                .filter(jurisdictions::Column::Id.is_in(community_ids))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|n| (n.id, n))
-                .collect()
-        };
-        let applications = if app_ids.is_empty() {
-            HashMap::new()
-        } else {
-            applications::Entity::find()
-                .filter(applications::Column::Id.is_in(app_ids))
-                .filter(scope.filter(applications::Column::JurisdictionPath))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|a| (a.id, a))
-                .collect()
-        };
-        let operators = if operator_ids.is_empty() {
-            HashMap::new()
-        } else {
-            staff::Entity::find()
-                .filter(staff::Column::Id.is_in(operator_ids))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|s| (s.id, s))
-                .collect()
-        };
+        let communities = juris::store::find_many(db, community_ids)
+            .await?
+            .into_iter()
+            .map(|n| (n.id, n))
+            .collect();
+        let applications = apps::store::find_many(db, Some(scope), app_ids)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a))
+            .collect();
+        let operators = staff::store::find_many(db, operator_ids)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s))
+            .collect();
         Ok(CallLookup {
             communities,
             applications,

@@ -134,3 +134,17 @@ pub async fn set_emergency_cap(
     .await?;
     Ok(())
 }
+
+/// The nodes with these ids (those that exist).
+pub async fn find_many(
+    db: &impl ConnectionTrait,
+    ids: Vec<Uuid>,
+) -> Result<Vec<jurisdictions::Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    jurisdictions::Entity::find()
+        .filter(jurisdictions::Column::Id.is_in(ids))
+        .all(db)
+        .await
+}

@@ -211,3 +211,17 @@ pub async fn enabled_at_paths(
         .map(|s| s.id)
         .collect())
 }
+
+/// The accounts with these ids (those that exist), for showing who did something.
+pub async fn find_many(
+    db: &impl ConnectionTrait,
+    ids: Vec<Uuid>,
+) -> Result<Vec<staff::Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    staff::Entity::find()
+        .filter(staff::Column::Id.is_in(ids))
+        .all(db)
+        .await
+}
