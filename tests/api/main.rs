@@ -4,6 +4,7 @@
 mod applications;
 mod assistance;
 mod auth;
+mod console;
 mod deadlines;
 mod delivery;
 mod delivery_recovery;

@@ -1,11 +1,14 @@
 //! Applications and the case workflow: intake (online, drafts, idempotent), the state machine,
 //! working-day time limits with escalation, and scoped queries for residents and staff.
 
+pub mod allowed;
+pub mod assignees;
 pub mod content_check;
 pub mod domain;
 pub mod dto;
 pub mod events;
 pub mod idempotency;
+pub mod overview;
 pub mod pii;
 pub mod resident_handlers;
 pub mod service;
@@ -48,6 +51,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::resource("/api/v1/applications/{id}/timeline").route(web::get().to(r::timeline)),
         )
         .service(web::resource("/api/v1/staff/applications").route(web::get().to(s::list)))
+        .service(
+            web::resource("/api/v1/staff/applications/overview")
+                .route(web::get().to(overview::get)),
+        )
+        .service(
+            web::resource("/api/v1/staff/applications/{id}/assignees")
+                .route(web::get().to(assignees::list)),
+        )
         .service(web::resource("/api/v1/staff/applications/{id}").route(web::get().to(s::get)))
         .service(
             web::resource("/api/v1/staff/applications/{id}/transitions")
@@ -70,5 +81,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     staff_handlers::get,
     staff_handlers::transition,
     staff_handlers::pii,
+    overview::get,
+    assignees::list,
 ))]
 pub struct ApiDoc;
