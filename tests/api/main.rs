@@ -4,6 +4,7 @@
 mod applications;
 mod assistance;
 mod auth;
+mod browser;
 mod console;
 mod deadlines;
 mod delivery;

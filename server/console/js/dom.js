@@ -136,7 +136,8 @@ export function ask(title, fields, { submit = '确定', danger = false } = {}) {
 export function errorBox(err, retry) {
   return h('div', { class: 'alert error', role: 'alert' },
     h('p', {}, err && err.message ? err.message : String(err)),
-    retry ? h('button', { type: 'button', class: 'secondary', onclick: retry }, '重试') : null);
+    // Only a network or server failure is worth trying again.
+    retry && (!err || !err.status || err.status >= 500) ? h('button', { type: 'button', class: 'secondary', onclick: retry }, '重试') : null);
 }
 
 export function debounce(fn, ms) {

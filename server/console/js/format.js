@@ -82,8 +82,8 @@ export const ACTIONS = {
 
 export const EVENT_LABELS = {
   submit: '提交申请', withdraw: '撤回申请', supplement: '补充材料', created: '登记', hotline_call: '热线来电',
-  content_review: '内容待人工查看', at_risk: '时限预警', overdue: '超时催办', supervise: '督办',
-  follow_up_reopen: '回访不满意,重新办理', ...Object.fromEntries(Object.entries(ACTIONS).map(([k, v]) => [k, v.label])),
+  content_review: '内容待人工查看', sla_at_risk: '临近办理时限', urged: '超时催办', supervised: '督办',
+  follow_up: '回访', follow_up_scheduled: '安排回访', follow_up_reopen: '回访不满意,重新办理', ...Object.fromEntries(Object.entries(ACTIONS).map(([k, v]) => [k, v.label])),
 };
 
 export function statusBadge(status, label) {

@@ -53,7 +53,11 @@ function home(me) {
   return (MENUS[me.role] || [['/inbox']])[0][0];
 }
 
+/** Unsubscribes the current frame from live events (a new sign-in draws a new frame). */
+let offFrame = () => {};
+
 function frame(me) {
+  offFrame();
   const badge = h('span', { class: 'count', hidden: true, 'aria-label': '未读通知' });
   const liveDot = h('span', { class: 'live-dot', title: '实时通知未连接', 'aria-hidden': 'true' });
   const links = (MENUS[me.role] || []).map(([path, label]) =>
@@ -73,7 +77,7 @@ function frame(me) {
       h('nav', { 'aria-label': '主菜单' }, links),
       h('div', { class: 'who' }, liveDot, h('span', { id: 'who' }, who), logout)),
     main);
-  live.subscribe((e) => {
+  offFrame = live.subscribe((e) => {
     if (e.type === 'unread') {
       badge.textContent = e.count > 99 ? '99+' : String(e.count);
       badge.hidden = e.count === 0;
