@@ -51,6 +51,8 @@ both_backends! {
         zhitongche::applications::sla::run_once(&app.state, case.at_risk_at.unwrap() + chrono::Duration::minutes(1)).await.unwrap();
         app.act(&approver, &id, "assign", json!({"assignee_id": a.id})).await.assert_status(200);
         eventually(10, "A's three inbox rows", || async { (app.inbox_of(a.id).await.len() == 3).then_some(()) }).await;
+        // B's rows are written by the same pipeline and may trail A's on a loaded machine.
+        eventually(10, "B's two inbox rows", || async { (app.inbox_of(b.id).await.len() == 2).then_some(()) }).await;
         assert_eq!(app.inbox_of(b.id).await.len(), 2, "B heard the reminder but not the assignment");
 
         let mut resumed = app.sse(&a_token, Some(&first.id)).await;
