@@ -68,6 +68,11 @@ function frame(me) {
     live.stop();
     router.stop();
     await session.logout();
+    // Signing out on purpose leaves nothing typed behind in this tab. (A session that merely
+    // expired keeps the operator's unsaved call for when they sign in again.)
+    for (const key of Object.keys(sessionStorage)) {
+      if (key.startsWith('ztc.')) sessionStorage.removeItem(key);
+    }
     showLogin('您已退出登录。');
   });
   const who = `${me.display_name || me.username} · ${ROLES[me.role] || me.role} · ${me.jurisdiction.name}`;
