@@ -836,7 +836,7 @@ impl Settings {
             auth: AuthSettings {
                 jwt_keys,
                 issuer: "zhitongche".into(),
-                access_ttl: Duration::from_secs(access_ttl.max(60)),
+                access_ttl: Duration::from_secs(access_ttl.max(1)),
                 refresh_ttl: Duration::from_secs(refresh_days.max(1) * 86_400),
             },
             data_keys: DataKeys {

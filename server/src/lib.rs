@@ -7,6 +7,7 @@ pub mod auth;
 pub mod calendar;
 pub mod cli;
 pub mod config;
+pub mod console;
 pub mod db;
 pub mod entry_points;
 pub mod error;

@@ -99,6 +99,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::entry_points::configure)
         .configure(crate::residents::configure)
         .configure(crate::hotline::configure)
+        .configure(crate::console::configure)
         .service(web::resource("/docs").route(web::get().to(|| async {
             HttpResponse::PermanentRedirect()
                 .insert_header(("Location", "/docs/"))

@@ -3,7 +3,7 @@
 
 use chrono::Duration;
 use serde_json::json;
-use tests::{Backend, TestApp, application_body, both_backends, id_number};
+use tests::{Backend, TestApp, application_body, both_backends, id_number, scan_deadlines};
 use zhitongche::applications::sla;
 
 const FUAN: &str = "120101001001";
@@ -18,19 +18,19 @@ both_backends! {
         let (at_risk, deadline, supervise) = (case.at_risk_at.unwrap(), case.deadline_at.unwrap(), case.supervise_at.unwrap());
         assert!(at_risk < deadline && deadline < supervise);
 
-        let before = sla::run_once(&app.state, at_risk - Duration::minutes(1)).await.unwrap();
+        let before = scan_deadlines(&app.state, at_risk - Duration::minutes(1)).await;
         assert_eq!((before.at_risk, before.urged, before.supervised), (0, 0, 0));
-        let first = sla::run_once(&app.state, at_risk + Duration::minutes(1)).await.unwrap();
+        let first = scan_deadlines(&app.state, at_risk + Duration::minutes(1)).await;
         assert_eq!(first.at_risk, 1);
-        assert_eq!(sla::run_once(&app.state, at_risk + Duration::minutes(2)).await.unwrap().at_risk, 0, "reminded once");
+        assert_eq!(scan_deadlines(&app.state, at_risk + Duration::minutes(2)).await.at_risk, 0, "reminded once");
         assert_eq!(app.stored(&id).await.sla_state, "at_risk");
 
-        let second = sla::run_once(&app.state, deadline + Duration::minutes(1)).await.unwrap();
+        let second = scan_deadlines(&app.state, deadline + Duration::minutes(1)).await;
         assert_eq!((second.at_risk, second.urged), (0, 1));
         assert_eq!(app.stored(&id).await.sla_state, "breached");
-        let third = sla::run_once(&app.state, supervise + Duration::minutes(1)).await.unwrap();
+        let third = scan_deadlines(&app.state, supervise + Duration::minutes(1)).await;
         assert_eq!(third.supervised, 1);
-        let again = sla::run_once(&app.state, supervise + Duration::days(30)).await.unwrap();
+        let again = scan_deadlines(&app.state, supervise + Duration::days(30)).await;
         assert_eq!((again.at_risk, again.urged, again.supervised), (0, 0, 0));
 
         let escalations: Vec<String> = app.outbox_of(&id).await.into_iter().map(|o| o.event_type).filter(|t| t != "application.submitted").collect();
@@ -62,7 +62,7 @@ both_backends! {
         let (_, worker) = app.staff_token("caseworker", FUAN).await;
         app.act(&worker, &id, "accept", json!({})).await.assert_status(200);
         let accepted = app.stored(&id).await;
-        let report = sla::run_once(&app.state, accepted.deadline_at.unwrap() + Duration::minutes(1)).await.unwrap();
+        let report = scan_deadlines(&app.state, accepted.deadline_at.unwrap() + Duration::minutes(1)).await;
         assert_eq!((report.at_risk, report.urged), (1, 1));
 
         // Investigation continues the acceptance clock: same deadline, same level, no second 催办.
@@ -71,7 +71,7 @@ both_backends! {
         assert_eq!(investigating.body["sla"]["state"], "breached");
         assert_eq!(investigating.body["sla"]["escalation_level"], 2);
         assert_eq!(app.stored(&id).await.deadline_at, accepted.deadline_at);
-        let later = sla::run_once(&app.state, accepted.deadline_at.unwrap() + Duration::minutes(2)).await.unwrap();
+        let later = scan_deadlines(&app.state, accepted.deadline_at.unwrap() + Duration::minutes(2)).await;
         assert_eq!((later.at_risk, later.urged, later.supervised), (0, 0, 0));
 
         // Waiting for a supplement pauses the clock but does not hide the breach.
@@ -91,7 +91,7 @@ both_backends! {
         let (_, worker) = app.staff_token("caseworker", FUAN).await;
         app.act(&worker, &id, "request_supplement", json!({"items": ["身份证复印件"]})).await.assert_status(200);
         let case = app.stored(&id).await;
-        let report = sla::run_once(&app.state, case.supervise_at.unwrap() + Duration::days(10)).await.unwrap();
+        let report = scan_deadlines(&app.state, case.supervise_at.unwrap() + Duration::days(10)).await;
         assert_eq!((report.at_risk, report.urged, report.supervised), (0, 0, 0));
     }
 

@@ -4,6 +4,8 @@
 mod applications;
 mod assistance;
 mod auth;
+mod browser;
+mod console;
 mod deadlines;
 mod delivery;
 mod delivery_recovery;

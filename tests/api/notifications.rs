@@ -48,7 +48,7 @@ both_backends! {
 
         // While A is away: the deadline nears (to the caseworkers), then the case is assigned to A.
         let case = app.stored(&id).await;
-        zhitongche::applications::sla::run_once(&app.state, case.at_risk_at.unwrap() + chrono::Duration::minutes(1)).await.unwrap();
+        tests::scan_deadlines(&app.state, case.at_risk_at.unwrap() + chrono::Duration::minutes(1)).await;
         app.act(&approver, &id, "assign", json!({"assignee_id": a.id})).await.assert_status(200);
         eventually(10, "A's three inbox rows", || async { (app.inbox_of(a.id).await.len() == 3).then_some(()) }).await;
         // B's reminder is a delivery of its own and may land after A's assignment.

@@ -6,6 +6,7 @@
 
 mod app;
 mod backends;
+pub mod browser;
 mod builder;
 mod fixtures;
 mod resources;
@@ -21,5 +22,5 @@ pub use builder::{TestAppBuilder, spawn_app};
 pub use fixtures::{TestStaff, Tokens, application_body, id_number};
 pub use responses::{TestResponse, into_test_response};
 pub use sse::{SseClient, SseEvent};
-pub use waiting::eventually;
+pub use waiting::{eventually, scan_deadlines};
 pub use zhitongche;

@@ -153,6 +153,8 @@ pub struct SlaView {
     pub backfill_due_at: Option<DateTime<Utc>>,
     /// The clock stands still while the case waits for the resident.
     pub paused: bool,
+    /// Working days until `deadline_at` (0 on its last day, negative once past it).
+    pub working_days_left: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -182,6 +184,12 @@ pub struct StaffApplicationResponse {
     pub investigator_id: Option<Uuid>,
     pub sla: SlaView,
     pub timeline: Vec<TimelineEntry>,
+    /// What the caller may do to the case now (state machine, role, posting, separation of
+    /// duties); clients offer these actions and no others.
+    pub allowed_actions: Vec<Action>,
+    /// The 先行救助 amount the case's street may grant, in yuan, when `emergency_approve` is
+    /// allowed.
+    pub emergency_cap_yuan: Option<f64>,
 }
 
 /// One row of a staff work list.
@@ -203,6 +211,9 @@ pub struct ApplicationSummary {
     pub sla_state: String,
     pub escalation_level: i32,
     pub deadline_at: Option<DateTime<Utc>>,
+    /// Working days until `deadline_at` (0 on its last day, negative once past it); filled in
+    /// staff work lists.
+    pub working_days_left: Option<i64>,
     pub submitted_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
 }

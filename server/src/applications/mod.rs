@@ -2,6 +2,8 @@
 //! working-day time limits with escalation, 回访 scheduling, and scoped queries for residents
 //! and staff.
 
+pub mod allowed;
+pub mod assignees;
 pub mod content_check;
 pub mod domain;
 pub mod dto;
@@ -11,6 +13,7 @@ pub mod follow_ups;
 pub mod idempotency;
 pub mod intake;
 pub mod notices;
+pub mod overview;
 pub mod pii;
 pub mod resident_handlers;
 pub mod routes;

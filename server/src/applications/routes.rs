@@ -3,7 +3,7 @@
 use actix_web::web;
 use utoipa::OpenApi;
 
-use crate::applications::{resident_handlers, staff_handlers};
+use crate::applications::{assignees, overview, resident_handlers, staff_handlers};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     use resident_handlers as r;
@@ -27,6 +27,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::resource("/api/v1/applications/{id}/timeline").route(web::get().to(r::timeline)),
         )
         .service(web::resource("/api/v1/staff/applications").route(web::get().to(s::list)))
+        .service(
+            web::resource("/api/v1/staff/applications/overview")
+                .route(web::get().to(overview::get)),
+        )
+        .service(
+            web::resource("/api/v1/staff/applications/{id}/assignees")
+                .route(web::get().to(assignees::list)),
+        )
         .service(web::resource("/api/v1/staff/applications/{id}").route(web::get().to(s::get)))
         .service(
             web::resource("/api/v1/staff/applications/{id}/transitions")
@@ -49,5 +57,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     staff_handlers::get,
     staff_handlers::transition,
     staff_handlers::pii,
+    overview::get,
+    assignees::list,
 ))]
 pub struct ApiDoc;

@@ -184,12 +184,25 @@ pub async fn list(
     } else {
         None
     };
-    let items = apps.iter().map(|a| views::summary(a, &lookup)).collect();
+    let cal = super::sla::calendar(&state.db).await?;
+    let now = db::now();
+    let items = apps
+        .iter()
+        .map(|a| {
+            let mut item = views::summary(a, &lookup);
+            item.working_days_left = a
+                .deadline_at
+                .filter(|_| views::status(a).is_open())
+                .map(|d| views::working_days_left(&cal, now, d));
+            item
+        })
+        .collect();
     Ok(HttpResponse::Ok().json(ApplicationSummaryPage { items, next_cursor }))
 }
 
 async fn detail(
     state: &AppState,
+    me: &Staff,
     app: &applications::Model,
 ) -> AppResult<StaffApplicationResponse> {
     let lookup = Lookup::load(&state.db, std::slice::from_ref(app)).await?;
@@ -218,13 +231,37 @@ async fn detail(
         .iter()
         .map(|e| views::timeline_entry(e, false))
         .collect();
+    let mut sla = views::sla(app);
+    if let Some(deadline) = app.deadline_at.filter(|_| views::status(app).is_open()) {
+        let cal = super::sla::calendar(&state.db).await?;
+        sla.working_days_left = Some(views::working_days_left(&cal, db::now(), deadline));
+    }
+    let kind = crate::assistance::store::find(&state.db, &app.assistance_type).await?;
+    let allowed_actions = super::allowed::for_staff(me, app, kind.as_ref());
+    let emergency_cap_yuan = if allowed_actions.contains(&super::workflow::Action::EmergencyApprove)
+    {
+        let own = match &street {
+            Some(s) => match jurisdictions::store::find_by_code(&state.db, &s.code).await? {
+                Some(n) => jurisdictions::store::emergency_cap(&state.db, n.id).await?,
+                None => None,
+            },
+            None => None,
+        };
+        Some(crate::money::fen_to_yuan(
+            own.unwrap_or(state.settings.emergency_cap_fen),
+        ))
+    } else {
+        None
+    };
     Ok(StaffApplicationResponse {
         application: views::application(app, &lookup),
         street,
         assignee,
         investigator_id: app.investigator_id,
-        sla: views::sla(app),
+        sla,
         timeline,
+        allowed_actions,
+        emergency_cap_yuan,
     })
 }
 
@@ -249,7 +286,7 @@ pub async fn get(
     let app = store::find_in_scope(&state.db, &me.scope, *id)
         .await?
         .ok_or_else(not_found)?;
-    Ok(HttpResponse::Ok().json(detail(&state, &app).await?))
+    Ok(HttpResponse::Ok().json(detail(&state, &me, &app).await?))
 }
 
 /// Takes an action on a case. `expected_version` must be the version last read.
@@ -275,7 +312,7 @@ pub async fn transition(
     body: web::Json<TransitionRequest>,
 ) -> AppResult<HttpResponse> {
     let app = transitions::execute(&state, Who::Staff(&me), *id, body.into_inner().into()).await?;
-    Ok(HttpResponse::Ok().json(detail(&state, &app).await?))
+    Ok(HttpResponse::Ok().json(detail(&state, &me, &app).await?))
 }
 
 /// The unmasked ID numbers and phones of a case, for its assigned caseworker or its street's

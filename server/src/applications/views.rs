@@ -137,6 +137,7 @@ pub fn summary(app: &applications::Model, lookup: &Lookup) -> ApplicationSummary
         sla_state: app.sla_state.clone(),
         escalation_level: app.escalation_level,
         deadline_at: app.deadline_at,
+        working_days_left: None,
         submitted_at: app.submitted_at,
         created_at: app.created_at,
     }
@@ -151,6 +152,23 @@ pub fn sla(app: &applications::Model) -> SlaView {
         total_due_at: app.total_due_at,
         backfill_due_at: app.backfill_due_at,
         paused: app.paused_at.is_some(),
+        working_days_left: None,
+    }
+}
+
+/// Working days from now until `deadline` on `cal`: 0 on the deadline's last day, negative
+/// once it has passed.
+pub fn working_days_left(
+    cal: &crate::calendar::domain::WorkCalendar,
+    now: chrono::DateTime<chrono::Utc>,
+    deadline: chrono::DateTime<chrono::Utc>,
+) -> i64 {
+    // Deadlines sit at local midnight after their last day.
+    let last_day = deadline - chrono::Duration::seconds(1);
+    if now <= last_day {
+        i64::from(cal.working_days_between(now, last_day))
+    } else {
+        -i64::from(cal.working_days_between(last_day, now))
     }
 }
 

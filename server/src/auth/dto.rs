@@ -9,6 +9,10 @@ pub struct StaffLoginRequest {
     pub username: String,
     #[schema(format = Password)]
     pub password: String,
+    /// Browser clients: put the refresh token in an HttpOnly, SameSite=Strict cookie scoped to
+    /// `/api/v1/auth` instead of the answer (send `X-Ztc-Client` with the request).
+    #[serde(default)]
+    pub refresh_cookie: bool,
 }
 
 /// The code from `wx.login()` (single use, 5 minutes).
@@ -18,10 +22,16 @@ pub struct WechatLoginRequest {
     pub code: String,
 }
 
-#[derive(Deserialize, ToSchema)]
+/// Refresh or logout. Without `refresh_token` the token is read from the `ztc_refresh`
+/// cookie, which requires the `X-Ztc-Client` header.
+#[derive(Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
-    pub refresh_token: String,
+    pub refresh_token: Option<String>,
+    /// Answer with the new refresh token in the cookie rather than in the body. Implied when
+    /// the token came from the cookie.
+    #[serde(default)]
+    pub refresh_cookie: bool,
 }
 
 // `Debug` is written by hand below: it leaves the tokens out, so a logged response never
@@ -29,8 +39,10 @@ pub struct RefreshRequest {
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct TokenResponse {
     pub access_token: String,
-    /// Opaque; exchange it at `/api/v1/auth/refresh`. Each one works once.
-    pub refresh_token: String,
+    /// Opaque; exchange it at `/api/v1/auth/refresh`. Each one works once. Absent when it
+    /// was set as the `ztc_refresh` cookie instead (`refresh_cookie`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
     #[schema(example = "Bearer")]
     pub token_type: String,
     /// Access-token lifetime in seconds.
@@ -38,7 +50,7 @@ pub struct TokenResponse {
 }
 
 impl TokenResponse {
-    pub fn bearer(access_token: String, refresh_token: String, expires_in: i64) -> Self {
+    pub fn bearer(access_token: String, refresh_token: Option<String>, expires_in: i64) -> Self {
         TokenResponse {
             access_token,
             refresh_token,
@@ -65,7 +77,11 @@ mod tests {
 
     #[test]
     fn debug_output_shows_no_token() {
-        let r = TokenResponse::bearer("eyJ.access.sig".into(), "opaque-refresh-42".into(), 900);
+        let r = TokenResponse::bearer(
+            "eyJ.access.sig".into(),
+            Some("opaque-refresh-42".into()),
+            900,
+        );
         let shown = format!("{r:?} {r:#?}");
         assert!(!shown.contains("eyJ.access.sig"), "{shown}");
         assert!(!shown.contains("opaque-refresh-42"), "{shown}");

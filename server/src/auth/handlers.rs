@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use crate::{
     audit::{self, Actor, Entry},
     auth::{
+        cookie,
         dto::{RefreshRequest, StaffLoginRequest, TokenResponse, WechatLoginRequest},
         jwt::Audience,
         password,
@@ -51,6 +52,9 @@ pub async fn staff_login(
     body: web::Json<StaffLoginRequest>,
 ) -> AppResult<HttpResponse> {
     let body = body.into_inner();
+    if body.refresh_cookie {
+        cookie::require_client_header(&req)?;
+    }
     let username = body.username.trim().to_lowercase();
     let ip = client_ip(&req, &state.settings);
     if username.is_empty()
@@ -110,7 +114,30 @@ pub async fn staff_login(
     )
     .await?;
     tracing::info!(staff_id = %account.id, "staff logged in");
-    Ok(HttpResponse::Ok().json(TokenResponse::bearer(access, refresh, expires_in)))
+    Ok(token_answer(
+        &state,
+        access,
+        refresh,
+        expires_in,
+        body.refresh_cookie,
+    ))
+}
+
+/// The token pair, with the refresh token in the body or (`in_cookie`) only in the cookie.
+fn token_answer(
+    state: &AppState,
+    access: String,
+    refresh: String,
+    expires_in: i64,
+    in_cookie: bool,
+) -> HttpResponse {
+    let mut res = HttpResponse::Ok();
+    if in_cookie {
+        cookie::set(&mut res, refresh, &state.settings);
+        res.json(TokenResponse::bearer(access, None, expires_in))
+    } else {
+        res.json(TokenResponse::bearer(access, Some(refresh), expires_in))
+    }
 }
 
 /// Resident login: exchanges a `wx.login()` code for our own session (the openid is the
@@ -185,11 +212,34 @@ pub async fn wechat_login(
     txn.commit().await?;
     let (access, expires_in) = state.jwt.issue(Audience::Resident, resident.id)?;
     tracing::info!(resident_id = %resident.id, openid = %mask_openid(&session.openid), "resident logged in");
-    Ok(HttpResponse::Ok().json(TokenResponse::bearer(access, refresh, expires_in)))
+    Ok(HttpResponse::Ok().json(TokenResponse::bearer(access, Some(refresh), expires_in)))
+}
+
+/// The refresh token of a refresh or logout request: the body's, else the cookie's (which
+/// needs the client header). The flag says whether the answer goes to the cookie.
+fn presented_token(req: &HttpRequest, body: &RefreshRequest) -> AppResult<(Option<String>, bool)> {
+    match body.refresh_token.as_deref().map(str::trim) {
+        Some(t) => {
+            if body.refresh_cookie {
+                cookie::require_client_header(req)?;
+            }
+            Ok((Some(t.to_string()), body.refresh_cookie))
+        }
+        None => {
+            let from_cookie = cookie::token(req);
+            if from_cookie.is_some() {
+                cookie::require_client_header(req)?;
+            }
+            Ok((from_cookie, true))
+        }
+    }
 }
 
 /// Exchanges a refresh token for a new pair. Each refresh token works once; presenting a used
 /// one revokes every token of its family. A staff session ends 30 days after its login.
+/// Browser clients send `{}` (or `{"refresh_cookie": true}`) with the `X-Ztc-Client` header:
+/// the token comes from the `ztc_refresh` cookie and the new one goes back into it; a refused
+/// cookie is cleared.
 #[utoipa::path(
     post,
     path = "/api/v1/auth/refresh",
@@ -197,40 +247,55 @@ pub async fn wechat_login(
     request_body = RefreshRequest,
     responses(
         (status = 200, body = TokenResponse),
-        (status = 401, description = "unknown, expired or revoked token (`invalid_refresh_token`), a used token presented again (`refresh_token_reused`; the family is revoked), or a staff session past its 30 days from login (`session_expired`)", body = ErrorBody),
+        (status = 401, description = "no token, unknown, expired or revoked token (`invalid_refresh_token`), a used token presented again (`refresh_token_reused`; the family is revoked), a staff session past its 30 days from login (`session_expired`), or a disabled account (`account_disabled`)", body = ErrorBody),
+        (status = 403, description = "the cookie was used without the `X-Ztc-Client` header (`client_header_required`)", body = ErrorBody),
     )
 )]
 pub async fn refresh(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: web::Json<RefreshRequest>,
 ) -> AppResult<HttpResponse> {
-    let rotated = match store::rotate(
-        &state.db,
-        body.refresh_token.trim(),
-        state.settings.auth.refresh_ttl,
-    )
-    .await?
-    {
-        Ok(r) => r,
-        Err(RotateError::Reused) => {
-            return Err(AppError::unauthorized(
-                "refresh_token_reused",
-                "登录凭证已被使用过,为安全起见已退出所有会话,请重新登录",
-            ));
+    let (token, in_cookie) = presented_token(&req, &body)?;
+    match refresh_token(&state, token.as_deref().unwrap_or_default()).await {
+        Ok((access, refresh, expires_in)) => {
+            Ok(token_answer(&state, access, refresh, expires_in, in_cookie))
         }
-        Err(RotateError::SessionExpired) => {
-            return Err(AppError::unauthorized(
-                "session_expired",
-                "登录已超过 30 天,为安全起见请重新登录",
-            ));
+        Err(e) if in_cookie => {
+            // A refused cookie is useless: remove it along with the error.
+            let mut res = actix_web::ResponseError::error_response(&e);
+            res.add_removal_cookie(&cookie::removal(&state.settings))
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("cookie header: {e}")))?;
+            Ok(res)
         }
-        Err(RotateError::Invalid) => {
-            return Err(AppError::unauthorized(
-                "invalid_refresh_token",
-                "登录已失效,请重新登录",
-            ));
-        }
-    };
+        Err(e) => Err(e),
+    }
+}
+
+/// Rotates a refresh token: the new access token, refresh token and lifetime.
+async fn refresh_token(state: &AppState, raw: &str) -> AppResult<(String, String, i64)> {
+    let rotated =
+        match store::rotate(&state.db, raw.trim(), state.settings.auth.refresh_ttl).await? {
+            Ok(r) => r,
+            Err(RotateError::Reused) => {
+                return Err(AppError::unauthorized(
+                    "refresh_token_reused",
+                    "登录凭证已被使用过,为安全起见已退出所有会话,请重新登录",
+                ));
+            }
+            Err(RotateError::SessionExpired) => {
+                return Err(AppError::unauthorized(
+                    "session_expired",
+                    "登录已超过 30 天,为安全起见请重新登录",
+                ));
+            }
+            Err(RotateError::Invalid) => {
+                return Err(AppError::unauthorized(
+                    "invalid_refresh_token",
+                    "登录已失效,请重新登录",
+                ));
+            }
+        };
     let audience = match rotated.kind {
         PrincipalKind::Staff => {
             let active = staff::store::find_by_id(&state.db, rotated.principal_id)
@@ -246,7 +311,7 @@ pub async fn refresh(
             Audience::Staff
         }
         PrincipalKind::Resident => {
-            if !crate::auth::resident_active(&state, rotated.principal_id).await? {
+            if !crate::auth::resident_active(state, rotated.principal_id).await? {
                 store::revoke_family(&state.db, rotated.family_id).await?;
                 return Err(AppError::unauthorized(
                     "invalid_refresh_token",
@@ -257,21 +322,34 @@ pub async fn refresh(
         }
     };
     let (access, expires_in) = state.jwt.issue(audience, rotated.principal_id)?;
-    Ok(HttpResponse::Ok().json(TokenResponse::bearer(access, rotated.token, expires_in)))
+    Ok((access, rotated.token, expires_in))
 }
 
-/// Ends the session the refresh token belongs to. Unknown tokens are accepted silently.
+/// Ends the session the refresh token belongs to (every token of its family). Unknown tokens
+/// are accepted silently. Browser clients send `{}` with the `X-Ztc-Client` header: the
+/// token is read from the `ztc_refresh` cookie, which is cleared.
 #[utoipa::path(
     post,
     path = "/api/v1/auth/logout",
     tag = "auth",
     request_body = RefreshRequest,
-    responses((status = 204, description = "session ended"))
+    responses(
+        (status = 204, description = "session ended"),
+        (status = 403, description = "the cookie was used without the `X-Ztc-Client` header (`client_header_required`)", body = ErrorBody),
+    )
 )]
 pub async fn logout(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: web::Json<RefreshRequest>,
 ) -> AppResult<HttpResponse> {
-    store::revoke_family_of(&state.db, body.refresh_token.trim()).await?;
-    Ok(HttpResponse::NoContent().finish())
+    let (token, in_cookie) = presented_token(&req, &body)?;
+    if let Some(t) = token {
+        store::revoke_family_of(&state.db, t.trim()).await?;
+    }
+    let mut res = HttpResponse::NoContent();
+    if in_cookie {
+        cookie::clear(&mut res, &state.settings);
+    }
+    Ok(res.finish())
 }

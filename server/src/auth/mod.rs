@@ -1,6 +1,7 @@
 //! Authentication: staff login, access tokens, refresh-token families, login throttling and the
 //! principal extractors.
 
+pub mod cookie;
 pub mod dto;
 pub mod extractor;
 pub mod handlers;

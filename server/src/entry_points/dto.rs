@@ -157,11 +157,15 @@ pub struct StatsResponse {
     pub days: Vec<FunnelDay>,
 }
 
+/// One of `scene` (a 小程序码) or `q` (a URL code opened through 扫普通链接二维码打开小程序).
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScanRequest {
     /// The `scene` of the scanned code (already `decodeURIComponent`-ed).
-    pub scene: String,
+    pub scene: Option<String>,
+    /// `options.q` as WeChat passes it: the URL-encoded landing link
+    /// `{ZTC_PUBLIC_BASE_URL}/s/{scene}` of a URL QR code.
+    pub q: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -175,6 +179,9 @@ pub struct ScanJurisdiction {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ScanResponse {
     pub entry_point_id: Uuid,
+    /// The entry point's scene: send it with the application (`scene`) so the case is routed
+    /// and counted in this code's funnel.
+    pub scene: String,
     pub jurisdiction: ScanJurisdiction,
     pub assistance_types: Vec<AssistanceTypeSummary>,
     /// The assistance hotline.

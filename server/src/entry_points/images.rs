@@ -78,23 +78,37 @@ pub async fn qrcode(
             "小程序码由微信生成,只提供 PNG/JPEG 图片;矢量图请用 kind=url",
         ));
     }
+    match wxacode(&state, &entry).await? {
+        Some((content_type, bytes)) => Ok(image(
+            &content_type,
+            &format!("{}-wxacode", entry.scene),
+            bytes,
+        )),
+        None => {
+            let mut res = url_code(&url, &entry.scene, QrFormat::Png)?;
+            res.headers_mut().insert(
+                header::HeaderName::from_static("x-ztc-qr-fallback"),
+                header::HeaderValue::from_static("url"),
+            );
+            Ok(res)
+        }
+    }
+}
+
+/// The entry point's 小程序码 (content type, bytes): cached, or made by WeChat once and
+/// cached. `None` in dev WeChat mode, where there is no mini-program to open.
+async fn wxacode(
+    state: &AppState,
+    entry: &entity::entry_points::Model,
+) -> AppResult<Option<(String, Vec<u8>)>> {
     if state.wechat.is_dev() {
-        let mut res = url_code(&url, &entry.scene, QrFormat::Png)?;
-        res.headers_mut().insert(
-            header::HeaderName::from_static("x-ztc-qr-fallback"),
-            header::HeaderValue::from_static("url"),
-        );
-        return Ok(res);
+        return Ok(None);
     }
     let wechat = &state.settings.wechat;
     if let Some(cached) =
         store::cached_code(&state.db, entry.id, &wechat.qr_page, &wechat.qr_env_version).await?
     {
-        return Ok(image(
-            &cached.content_type,
-            &format!("{}-wxacode", entry.scene),
-            cached.image,
-        ));
+        return Ok(Some((cached.content_type, cached.image)));
     }
     let req = WxaCodeRequest {
         scene: entry.scene.clone(),
@@ -124,15 +138,12 @@ pub async fn qrcode(
         img.bytes.clone(),
     )
     .await?;
-    Ok(image(
-        img.content_type,
-        &format!("{}-wxacode", entry.scene),
-        img.bytes,
-    ))
+    Ok(Some((img.content_type.to_string(), img.bytes)))
 }
 
-/// A printable A4 poster (SVG, 300 dpi user units): the URL QR code, the community with its
-/// street and district, how to apply in WeChat, and the hotline.
+/// A printable A4 poster (SVG, 300 dpi user units): the 小程序码 when WeChat is configured
+/// (the URL code in dev WeChat mode, or when WeChat cannot make one now), the community with
+/// its street and district, how to apply in WeChat, and the hotline.
 #[utoipa::path(
     get,
     path = "/api/v1/admin/entry-points/{id}/poster",
@@ -152,7 +163,15 @@ pub async fn poster(
     let entry = find(&state, &me, *id).await?;
     let nodes = jurisdictions::store::path_nodes(&state.db, &entry.jurisdiction_path).await?;
     let path: Vec<JurisdictionNode> = nodes.iter().map(JurisdictionNode::from).collect();
+    let code = match wxacode(&state, &entry).await {
+        Ok(code) => code,
+        Err(e) => {
+            tracing::warn!(entry_point = %entry.id, error = %e, "poster printed with the URL code");
+            None
+        }
+    };
     let svg = render::poster_svg(&render::Poster {
+        wxacode: code.as_ref().map(|(ct, b)| (ct.as_str(), b.as_slice())),
         path: &path,
         label: &entry.label,
         landing_url: &landing_url(&state.settings.public_base_url, &entry.scene),

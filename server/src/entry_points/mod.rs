@@ -5,6 +5,7 @@ pub mod domain;
 pub mod dto;
 pub mod handlers;
 pub mod images;
+pub mod link;
 pub mod public;
 pub mod render;
 pub mod store;

@@ -49,7 +49,12 @@ pub async fn scan(
 ) -> AppResult<HttpResponse> {
     let ip = client_ip(&req, &state.settings);
     flood_guard(&state, &ip).await?;
-    let scene = Scene::parse(&body.scene).map_err(|e| AppError::field("scene", e))?;
+    let scene = match (body.scene.as_deref(), body.q.as_deref()) {
+        (Some(scene), _) => Scene::parse(scene).map_err(|e| AppError::field("scene", e))?,
+        (None, Some(q)) => super::link::scene_of(q, &state.settings.public_base_url)
+            .map_err(|e| AppError::field("q", e))?,
+        (None, None) => return Err(AppError::field("scene", "二维码内容为空,请重新扫码")),
+    };
     let hotline = &state.settings.hotline.number;
     let (entry, community) = store::find_enabled_by_scene(&state.db, scene.as_str())
         .await?
@@ -68,6 +73,7 @@ pub async fn scan(
     let path = jurisdictions::store::path_nodes(&state.db, &community.path).await?;
     Ok(HttpResponse::Ok().json(ScanResponse {
         entry_point_id: entry.id,
+        scene: entry.scene.clone(),
         jurisdiction: ScanJurisdiction {
             code: community.code.clone(),
             name: community.name.clone(),

@@ -79,6 +79,9 @@ pub struct Poster<'a> {
     pub landing_url: &'a str,
     pub hotline: &'a str,
     pub miniprogram_name: &'a str,
+    /// The 小程序码 (content type, bytes), printed instead of the URL code when WeChat is
+    /// configured: scanned inside WeChat it opens the mini-program directly.
+    pub wxacode: Option<(&'a str, &'a [u8])>,
 }
 
 /// An A4 portrait poster (210 × 297 mm; 2480 × 3508 user units, i.e. 300 dpi).
@@ -116,9 +119,19 @@ pub fn poster_svg(p: &Poster<'_>) -> anyhow::Result<String> {
     ));
     svg.push_str(&t(1240, 760, 70, "normal", "#333333", &above.join(" ")));
     svg.push_str(&t(1240, 920, 130, "bold", "#111111", community));
-    svg.push_str(&format!(
-        r##"<rect x="390" y="1020" width="1700" height="1700" fill="#ffffff" stroke="#c62828" stroke-width="8"/><g transform="translate({qx:.2} {qy:.2}) scale({scale:.4})"><path d="{d}" fill="#000000"/></g>"##
-    ));
+    match p.wxacode {
+        Some((content_type, bytes)) => {
+            use base64::Engine;
+            let data = base64::engine::general_purpose::STANDARD.encode(bytes);
+            svg.push_str(&format!(
+                r##"<rect x="390" y="1020" width="1700" height="1700" fill="#ffffff" stroke="#c62828" stroke-width="8"/><image x="490" y="1120" width="1500" height="1500" href="data:{};base64,{data}"/>"##,
+                escape(content_type)
+            ));
+        }
+        None => svg.push_str(&format!(
+            r##"<rect x="390" y="1020" width="1700" height="1700" fill="#ffffff" stroke="#c62828" stroke-width="8"/><g transform="translate({qx:.2} {qy:.2}) scale({scale:.4})"><path d="{d}" fill="#000000"/></g>"##
+        )),
+    }
     svg.push_str(&t(
         1240,
         2880,
@@ -253,6 +266,7 @@ mod tests {
             landing_url: "https://ztc.example/s/abc",
             hotline: "022-12345",
             miniprogram_name: "直通车",
+            wxacode: None,
         })
         .unwrap();
         assert!(svg.contains("&lt;b&gt;阳光&amp;社区"));

@@ -5,6 +5,7 @@ pub mod demo;
 pub mod domain;
 pub mod dto;
 pub mod handlers;
+pub mod search;
 pub mod store;
 
 use actix_web::web;
@@ -14,7 +15,8 @@ pub use domain::{Level, Scope};
 pub use dto::JurisdictionNode;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/api/v1/jurisdictions/{code}").route(web::get().to(handlers::get)))
+    cfg.service(web::resource("/api/v1/staff/jurisdictions").route(web::get().to(search::search)))
+        .service(web::resource("/api/v1/jurisdictions/{code}").route(web::get().to(handlers::get)))
         .service(
             web::resource("/api/v1/jurisdictions/{code}/children")
                 .route(web::get().to(handlers::children)),
@@ -40,6 +42,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     handlers::create,
     handlers::rename,
     handlers::street_settings,
-    handlers::update_street_settings
+    handlers::update_street_settings,
+    search::search
 ))]
 pub struct ApiDoc;

@@ -17,6 +17,7 @@ pub mod staff_handlers;
 pub mod store;
 pub mod templates;
 pub mod transport;
+pub mod unread;
 pub mod wechat_channel;
 pub mod wechat_push;
 pub mod worker;
@@ -30,6 +31,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     use resident_handlers as r;
     use staff_handlers as s;
     cfg.service(web::resource("/api/v1/staff/notifications").route(web::get().to(s::list)))
+        .service(
+            web::resource("/api/v1/staff/notifications/unread-count")
+                .route(web::get().to(unread::get)),
+        )
+        .service(
+            web::resource("/api/v1/staff/notifications/read-all")
+                .route(web::post().to(unread::read_all)),
+        )
         .service(
             web::resource("/api/v1/staff/notifications/stream").route(web::get().to(s::stream)),
         )
@@ -59,6 +68,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[derive(OpenApi)]
 #[openapi(paths(
     staff_handlers::list,
+    unread::get,
+    unread::read_all,
     staff_handlers::stream,
     staff_handlers::mark_read,
     staff_handlers::for_application,

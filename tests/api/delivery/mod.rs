@@ -7,6 +7,6 @@ mod sends;
 mod support;
 
 pub(crate) use support::{
-    FUAN, app_with_workers, apply, consent, deliveries, mock_send, one_notice, sends, spawn,
+    FUAN, app_with_workers, apply, consent, deliveries, fast, mock_send, one_notice, sends, spawn,
     wechat_delivery_in,
 };
