@@ -24,7 +24,7 @@ use crate::{
     auth::{Resident, Staff},
     calendar::domain::local_date,
     db,
-    error::{AppError, AppResult, FieldErrors},
+    error::{AppError, AppResult, FieldErrors, codes},
     jurisdictions::{self as juris, Level, Scope},
     state::AppState,
 };
@@ -275,13 +275,11 @@ async fn enabled_type(
 /// The refusal of a second open case of one type for one ID number. The existing case is named
 /// only to someone who may open it; anyone else learns no more than that one exists.
 pub fn duplicate(existing: &applications::Model, viewer: Viewer<'_>) -> AppError {
-    AppError::Conflict {
-        code: "duplicate_application",
-        message: "该身份证号已有一件同类申请正在办理,请勿重复申请".into(),
-        details: viewer
+    AppError::from(codes::DUPLICATE_APPLICATION).with_details(
+        viewer
             .may_see(existing)
             .then(|| json!({ "existing_id": existing.id })),
-    }
+    )
 }
 
 /// The one-open-case key: an ID number (blind index) and an assistance type.
@@ -295,10 +293,7 @@ fn open_key(id_bidx: &str, kind: &str) -> String {
 pub(crate) fn unique_violation(e: sea_orm::DbErr) -> AppError {
     match e.sql_err() {
         Some(sea_orm::SqlErr::UniqueConstraintViolation(m)) if m.contains("open_key") => {
-            AppError::conflict(
-                "duplicate_application",
-                "该身份证号已有一件同类申请正在办理,请勿重复申请",
-            )
+            AppError::from(codes::DUPLICATE_APPLICATION)
         }
         _ => AppError::Database(e),
     }
@@ -533,7 +528,7 @@ pub async fn update_draft(
 }
 
 pub fn stale() -> AppError {
-    AppError::conflict("stale_version", "该申请已被他人更新,请刷新后重试")
+    codes::STALE_VERSION.with("该申请已被他人更新,请刷新后重试")
 }
 
 /// Submits a draft: everything the type requires must now be present.
@@ -548,14 +543,10 @@ pub async fn submit(
         .await?
         .ok_or_else(super::not_found)?;
     if app.status != Status::Draft.as_str() {
-        return Err(AppError::Conflict {
-            code: "invalid_transition",
-            message: format!(
-                "申请当前为“{}”,无需再次提交",
-                super::views::status(&app).label()
-            ),
-            details: None,
-        });
+        return Err(codes::INVALID_TRANSITION.with(format!(
+            "申请当前为“{}”,无需再次提交",
+            super::views::status(&app).label()
+        )));
     }
     if expected_version.is_some_and(|v| v != app.version) {
         return Err(stale());

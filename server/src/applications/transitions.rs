@@ -22,7 +22,7 @@ use crate::{
     auth::{Resident, Staff},
     calendar::domain::{end_of_day, local_date},
     db,
-    error::{AppError, AppResult, FieldErrors},
+    error::{AppError, AppResult, FieldErrors, codes},
     jurisdictions::{self as juris, Level},
     staff::{self, Role},
     state::AppState,
@@ -100,16 +100,16 @@ struct Plan {
 
 fn refusal(r: Refusal, app: &applications::Model, action: Action) -> AppError {
     match r {
-        Refusal::NotAllowed => AppError::forbidden("role_not_allowed", "您的角色无权执行此操作"),
-        Refusal::WrongState => AppError::Conflict {
-            code: "invalid_transition",
-            message: format!(
+        Refusal::NotAllowed => AppError::from(codes::ROLE_NOT_ALLOWED),
+        Refusal::WrongState => codes::INVALID_TRANSITION
+            .with(format!(
                 "申请当前为“{}”,不能执行“{}”",
                 status(app).label(),
                 action.as_str()
-            ),
-            details: Some(json!({ "status": app.status, "action": action.as_str() })),
-        },
+            ))
+            .with_details(Some(
+                json!({ "status": app.status, "action": action.as_str() }),
+            )),
     }
 }
 
@@ -387,11 +387,9 @@ pub async fn execute_in(
                     }
                     Who::Resident(_) => false,
                 };
-                return Err(AppError::Conflict {
-                    code: "duplicate_application",
-                    message: "该申请人已有一件同类申请正在办理,不能重新办理本件".into(),
-                    details: visible.then(|| json!({ "existing_id": other.id })),
-                });
+                return Err(codes::DUPLICATE_APPLICATION
+                    .with("该申请人已有一件同类申请正在办理,不能重新办理本件")
+                    .with_details(visible.then(|| json!({ "existing_id": other.id }))));
             }
             plan.changes.open_key = Set(Some(key));
             plan.changes.total_due_at = Set(Some(
@@ -443,10 +441,7 @@ pub async fn execute_in(
                     t
                 }
                 Some(t) if Level::parse(&t.level) == Some(Level::Community) => {
-                    return Err(AppError::forbidden(
-                        "outside_jurisdiction",
-                        "只能转办到本辖区内的社区",
-                    ));
+                    return Err(codes::OUTSIDE_JURISDICTION.with("只能转办到本辖区内的社区"));
                 }
                 _ => return Err(AppError::field("community_code", "请选择要转办的社区(村)")),
             };
@@ -649,10 +644,7 @@ async fn plan_assign(
 ) -> AppResult<(Uuid, String)> {
     if me.role == Role::Caseworker {
         if requested.is_some_and(|id| id != me.id) {
-            return Err(AppError::forbidden(
-                "role_not_allowed",
-                "社区工作者只能认领案件,不能指派给他人",
-            ));
+            return Err(codes::ROLE_NOT_ALLOWED.with("社区工作者只能认领案件,不能指派给他人"));
         }
         if app.assignee_id.is_some_and(|id| id != me.id) {
             return Err(AppError::conflict("already_assigned", "该案件已有承办人"));
