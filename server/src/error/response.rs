@@ -47,49 +47,37 @@ impl ErrorBody {
 }
 
 impl AppError {
-    fn code(&self) -> &'static str {
+    /// The stable code and the wording a client may see; nothing of ours leaks past a 5xx.
+    fn public(&self) -> (&'static str, String) {
         match self {
-            AppError::Validation { .. } => "validation_failed",
-            AppError::BadRequest { code, .. }
-            | AppError::Unauthorized { code, .. }
-            | AppError::Forbidden { code, .. }
-            | AppError::NotFound { code, .. }
-            | AppError::Conflict { code, .. }
-            | AppError::Unprocessable { code, .. }
-            | AppError::Unavailable { code, .. }
-            | AppError::Upstream { code, .. } => code,
-            AppError::PayloadTooLarge => "payload_too_large",
-            AppError::UnsupportedMediaType { .. } => "unsupported_media_type",
-            AppError::TooManyRequests { .. } => "too_many_requests",
-            AppError::NotReady { .. } => "not_ready",
-            AppError::Database(e) if is_unavailable(e) => "database_unavailable",
-            AppError::Database(e) if is_unstorable_text(e) => "invalid_characters",
-            AppError::Database(_) | AppError::Internal(_) => "internal_error",
-        }
-    }
-
-    fn public_message(&self) -> String {
-        match self {
-            AppError::Validation { message, .. }
-            | AppError::BadRequest { message, .. }
-            | AppError::Unauthorized { message, .. }
-            | AppError::Forbidden { message, .. }
-            | AppError::NotFound { message, .. }
-            | AppError::Conflict { message, .. }
-            | AppError::Unprocessable { message, .. }
-            | AppError::UnsupportedMediaType { message }
-            | AppError::Unavailable { message, .. }
-            | AppError::Upstream { message, .. } => message.clone(),
-            AppError::PayloadTooLarge => "请求内容过大".into(),
-            AppError::TooManyRequests { retry_after_secs } => {
-                format!("操作过于频繁,请在 {retry_after_secs} 秒后重试")
+            AppError::Validation { message, .. } => ("validation_failed", message.clone()),
+            AppError::BadRequest { code, message }
+            | AppError::Unauthorized { code, message }
+            | AppError::Forbidden { code, message }
+            | AppError::NotFound { code, message }
+            | AppError::Conflict { code, message, .. }
+            | AppError::Unprocessable { code, message }
+            | AppError::Unavailable { code, message }
+            | AppError::Upstream { code, message } => (code, message.clone()),
+            AppError::PayloadTooLarge => ("payload_too_large", "请求内容过大".into()),
+            AppError::UnsupportedMediaType { message } => {
+                ("unsupported_media_type", message.clone())
             }
-            AppError::NotReady { .. } => "服务尚未就绪".into(),
-            AppError::Database(e) if is_unavailable(e) => "服务暂时不可用,请稍后重试".into(),
-            AppError::Database(e) if is_unstorable_text(e) => {
-                "输入中含有无法识别的字符(如空字符),请删除后重试".into()
+            AppError::TooManyRequests { retry_after_secs } => (
+                "too_many_requests",
+                format!("操作过于频繁,请在 {retry_after_secs} 秒后重试"),
+            ),
+            AppError::NotReady { .. } => ("not_ready", "服务尚未就绪".into()),
+            AppError::Database(e) if is_unavailable(e) => {
+                ("database_unavailable", "服务暂时不可用,请稍后重试".into())
             }
-            AppError::Database(_) | AppError::Internal(_) => "服务器内部错误,请稍后重试".into(),
+            AppError::Database(e) if is_unstorable_text(e) => (
+                "invalid_characters",
+                "输入中含有无法识别的字符(如空字符),请删除后重试".into(),
+            ),
+            AppError::Database(_) | AppError::Internal(_) => {
+                ("internal_error", "服务器内部错误,请稍后重试".into())
+            }
         }
     }
 
@@ -101,10 +89,11 @@ impl AppError {
             AppError::Conflict { details, .. } => (FieldErrors::new(), details.clone()),
             _ => (FieldErrors::new(), None),
         };
+        let (code, message) = self.public();
         ErrorBody {
             error: ErrorDetail {
-                code: self.code().to_string(),
-                message: self.public_message(),
+                code: code.to_string(),
+                message,
                 fields,
                 details,
             },
