@@ -9,7 +9,7 @@ mod production;
 mod read;
 mod secrets;
 mod services;
-pub(crate) mod spec;
+mod spec;
 mod table;
 #[cfg(test)]
 mod tests;
