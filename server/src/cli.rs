@@ -99,17 +99,10 @@ pub enum JurisdictionCommand {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let raw = RawSettings::from_file_and_env(std::path::Path::new(CONFIG_FILE))?;
-    let log_format = match raw.ztc_log_format.as_deref() {
-        Some("json") => crate::config::LogFormat::Json,
-        _ => crate::config::LogFormat::Text,
-    };
-    let filter = raw
-        .ztc_log
-        .clone()
-        .unwrap_or_else(|| "info,sqlx=warn,sea_orm=warn".into());
+    let log = raw.log();
     telemetry::init_subscriber(telemetry::get_subscriber(
-        &filter,
-        log_format,
+        &log.filter,
+        log.format,
         std::io::stdout,
     ));
     let settings = Settings::from_raw(raw.with_dev_secrets()?)?;

@@ -17,6 +17,7 @@ use crate::config::DatabaseSettings;
 
 /// Opens the pool. SQLite gets one connection (WAL, busy timeout, foreign keys on): the embedded
 /// default serialises writers instead of failing with "database is locked".
+#[tracing::instrument(skip_all, fields(backend = if settings.is_sqlite() { "sqlite" } else { "postgres" }))]
 pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConnection> {
     let url = settings.url.expose_secret().to_string();
     if settings.is_sqlite() {
@@ -64,6 +65,7 @@ fn ensure_sqlite_dir(url: &str) -> anyhow::Result<()> {
 
 /// Applies pending migrations. On PostgreSQL several instances may start at once, so the
 /// migration runs under a transaction-scoped advisory lock.
+#[tracing::instrument(skip_all, fields(backend = ?db.get_database_backend()))]
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     match db.get_database_backend() {
         DbBackend::Postgres => {

@@ -53,17 +53,23 @@ impl Redis {
         if let Some(c) = guard.as_ref() {
             return Ok(c.clone());
         }
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(Duration::from_secs(2)))
-            .set_response_timeout(Some(Duration::from_secs(2)))
-            .set_number_of_retries(2);
-        let c = ConnectionManager::new_with_config(self.client.clone(), config).await?;
+        let c = self.connect().await?;
         *guard = Some(c.clone());
         Ok(c)
     }
 
+    #[tracing::instrument(name = "redis.connect", skip_all)]
+    async fn connect(&self) -> Result<ConnectionManager, RedisError> {
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(Duration::from_secs(2)))
+            .set_response_timeout(Some(Duration::from_secs(2)))
+            .set_number_of_retries(2);
+        ConnectionManager::new_with_config(self.client.clone(), config).await
+    }
+
     /// A dedicated connection for blocking commands (`XREADGROUP … BLOCK`), whose response
     /// timeout must outlast the block.
+    #[tracing::instrument(name = "redis.connect_blocking", skip_all)]
     pub async fn blocking_conn(&self, block: Duration) -> Result<ConnectionManager, RedisError> {
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_secs(2)))
@@ -71,6 +77,7 @@ impl Redis {
         ConnectionManager::new_with_config(self.client.clone(), config).await
     }
 
+    #[tracing::instrument(name = "redis.ping", skip_all)]
     pub async fn ping(&self) -> Result<(), RedisError> {
         let mut c = self.conn().await?;
         let _: String = redis::cmd("PING").query_async(&mut c).await?;

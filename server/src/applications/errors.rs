@@ -1,6 +1,6 @@
 //! The case core's refusals that several paths share.
 
-use crate::error::AppError;
+use crate::error::{AppError, codes};
 
 /// The answer for a case that does not exist or is not the caller's to see.
 pub fn not_found() -> AppError {
@@ -9,5 +9,5 @@ pub fn not_found() -> AppError {
 
 /// Someone else changed the case since the caller read it.
 pub fn stale() -> AppError {
-    AppError::conflict("stale_version", "该申请已被他人更新,请刷新后重试")
+    codes::STALE_VERSION.with("该申请已被他人更新,请刷新后重试")
 }

@@ -15,7 +15,7 @@ use entity::idempotency_keys;
 
 use crate::{
     db,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, codes},
 };
 
 pub const HEADER: &str = "idempotency-key";
@@ -89,9 +89,7 @@ pub async fn begin(
         .filter(idempotency_keys::Column::Key.eq(key))
         .one(txn)
         .await?
-        .ok_or_else(|| {
-            AppError::conflict("request_in_progress", "相同的请求正在处理,请稍后查看结果")
-        })?;
+        .ok_or_else(|| AppError::from(codes::REQUEST_IN_PROGRESS))?;
     if row.request_hash != hash {
         return Err(AppError::unprocessable(
             "idempotency_key_reused",
@@ -103,10 +101,7 @@ pub async fn begin(
             status: u16::try_from(status).unwrap_or(200),
             body,
         }),
-        _ => Err(AppError::conflict(
-            "request_in_progress",
-            "相同的请求正在处理,请稍后查看结果",
-        )),
+        _ => Err(AppError::from(codes::REQUEST_IN_PROGRESS)),
     }
 }
 

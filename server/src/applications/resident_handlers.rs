@@ -23,7 +23,7 @@ use crate::{
     },
     auth::Resident,
     db,
-    error::{self, AppError, AppResult, ErrorBody},
+    error::{self, AppError, AppResult, ErrorBody, codes},
     http::cursor,
     state::AppState,
 };
@@ -37,8 +37,8 @@ fn optional_body<T: DeserializeOwned + Default>(bytes: &web::Bytes) -> AppResult
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
-    let value: Value = serde_json::from_slice(bytes)
-        .map_err(|_| AppError::bad_request("malformed_json", "请求体不是有效的 JSON"))?;
+    let value: Value =
+        serde_json::from_slice(bytes).map_err(|_| AppError::from(codes::MALFORMED_JSON))?;
     parse(value)
 }
 

@@ -2,7 +2,6 @@
 //! and the logged unmasked view of personal data.
 
 use actix_web::{HttpResponse, http::header, web};
-use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use entity::applications;
@@ -22,7 +21,7 @@ use crate::{
     audit::{self, Actor, Entry},
     auth::Staff,
     db,
-    error::{AppError, AppResult, ErrorBody},
+    error::{AppError, AppResult, ErrorBody, codes},
     http::cursor,
     jurisdictions::{self, JurisdictionNode, Level},
     privacy::{IdCardNumber, MobileNumber},
@@ -31,7 +30,7 @@ use crate::{
 };
 
 fn bad_query(message: impl Into<String>) -> AppError {
-    AppError::bad_request("invalid_query", message)
+    codes::INVALID_QUERY.with(message)
 }
 
 fn parse_filter(state: &AppState, me: &Staff, q: &StaffListQuery) -> AppResult<StaffFilter> {
@@ -92,31 +91,10 @@ fn parse_filter(state: &AppState, me: &Staff, q: &StaffListQuery) -> AppResult<S
     let limit = cursor::limit(q.limit, 20, 100);
     let order = match q.sort.as_deref().unwrap_or("newest") {
         "newest" => Order::Newest {
-            before: q
-                .cursor
-                .as_deref()
-                .map(|c| {
-                    cursor::decode(c)
-                        .and_then(|s| Uuid::parse_str(&s).map_err(|_| bad_query("分页游标无效")))
-                })
-                .transpose()?,
+            before: cursor::decode_uuid(q.cursor.as_deref())?,
         },
         "deadline" => Order::Deadline {
-            after: q
-                .cursor
-                .as_deref()
-                .map(|c| {
-                    let raw = cursor::decode(c)?;
-                    let (t, id) = raw
-                        .split_once('|')
-                        .ok_or_else(|| bad_query("分页游标无效"))?;
-                    let t = DateTime::parse_from_rfc3339(t)
-                        .map_err(|_| bad_query("分页游标无效"))?
-                        .with_timezone(&Utc);
-                    let id = Uuid::parse_str(id).map_err(|_| bad_query("分页游标无效"))?;
-                    Ok::<_, AppError>((t, id))
-                })
-                .transpose()?,
+            after: cursor::decode_time_id(q.cursor.as_deref())?,
         },
         other => {
             return Err(bad_query(format!(

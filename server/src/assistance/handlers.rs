@@ -8,7 +8,7 @@ use crate::{
     audit::{self, Actor, Entry},
     auth::Staff,
     db,
-    error::{AppError, AppResult, ErrorBody, FieldErrors},
+    error::{AppError, AppResult, ErrorBody, FieldErrors, codes},
     jurisdictions::Level,
     staff::Role,
     state::AppState,
@@ -72,10 +72,7 @@ pub async fn update(
 ) -> AppResult<HttpResponse> {
     me.require(&[Role::Admin])?;
     if me.scope.level != Level::City {
-        return Err(AppError::forbidden(
-            "city_admin_only",
-            "救助类型目录由市级管理员维护",
-        ));
+        return Err(codes::CITY_ADMIN_ONLY.with("救助类型目录由市级管理员维护"));
     }
     let current = store::find(&state.db, &code)
         .await?

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::{
     auth::jwt::{Audience, TokenError},
-    error::AppError,
+    error::{AppError, codes},
     http::bearer_token,
     jurisdictions::{Level, Scope},
     staff::{self, Role},
@@ -30,10 +30,7 @@ impl Staff {
         if roles.contains(&self.role) {
             Ok(())
         } else {
-            Err(AppError::forbidden(
-                "role_not_allowed",
-                format!("{}无权执行此操作", self.role.label()),
-            ))
+            Err(codes::ROLE_NOT_ALLOWED.with(format!("{}无权执行此操作", self.role.label())))
         }
     }
 
@@ -47,8 +44,8 @@ impl Staff {
 
 pub(crate) fn token_error(e: TokenError) -> AppError {
     match e {
-        TokenError::Expired => AppError::unauthorized("token_expired", "登录已过期,请刷新登录状态"),
-        TokenError::Invalid => AppError::unauthorized("invalid_token", "登录凭证无效,请重新登录"),
+        TokenError::Expired => AppError::from(codes::TOKEN_EXPIRED),
+        TokenError::Invalid => AppError::from(codes::INVALID_TOKEN),
     }
 }
 
@@ -66,8 +63,7 @@ impl FromRequest for Staff {
         let req = req.clone();
         Box::pin(async move {
             let state = state_of(&req)?;
-            let token = bearer_token(&req)
-                .ok_or_else(|| AppError::unauthorized("missing_token", "请先登录"))?;
+            let token = bearer_token(&req).ok_or_else(|| AppError::from(codes::MISSING_TOKEN))?;
             Staff::authenticate(&state, token).await
         })
     }
@@ -83,12 +79,9 @@ impl Staff {
             .map_err(token_error)?;
         let (account, node) = staff::store::find_with_jurisdiction(&state.db, id)
             .await?
-            .ok_or_else(|| AppError::unauthorized("invalid_token", "登录凭证无效,请重新登录"))?;
+            .ok_or_else(|| AppError::from(codes::INVALID_TOKEN))?;
         if account.disabled {
-            return Err(AppError::unauthorized(
-                "account_disabled",
-                "账号已停用,请联系管理员",
-            ));
+            return Err(AppError::from(codes::ACCOUNT_DISABLED));
         }
         let role = Role::parse(&account.role).ok_or_else(|| {
             AppError::Internal(anyhow::anyhow!("staff {} has unknown role", account.id))
@@ -130,15 +123,14 @@ impl FromRequest for Resident {
         let req = req.clone();
         Box::pin(async move {
             let state = state_of(&req)?;
-            let token = bearer_token(&req)
-                .ok_or_else(|| AppError::unauthorized("missing_token", "请先登录"))?;
+            let token = bearer_token(&req).ok_or_else(|| AppError::from(codes::MISSING_TOKEN))?;
             let id = state
                 .jwt
                 .verify(token, Audience::Resident)
                 .map_err(token_error)?;
             let resident = crate::residents::store::find_by_id(&state.db, id)
                 .await?
-                .ok_or_else(|| AppError::unauthorized("invalid_token", "请重新登录"))?;
+                .ok_or_else(|| AppError::from(codes::INVALID_TOKEN))?;
             Ok(Resident {
                 id: resident.id,
                 openid: resident.openid,

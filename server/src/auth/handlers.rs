@@ -13,7 +13,7 @@ use crate::{
         store::{self, PrincipalKind, RotateError},
     },
     db,
-    error::{AppError, AppResult, ErrorBody},
+    error::{AppError, AppResult, ErrorBody, codes},
     http::client_ip,
     staff,
     state::AppState,
@@ -92,10 +92,7 @@ pub async fn staff_login(
     };
     if account.disabled {
         tracing::warn!(username = %username, ip = %ip, "disabled staff account tried to log in");
-        return Err(AppError::forbidden(
-            "account_disabled",
-            "账号已停用,请联系管理员",
-        ));
+        return Err(AppError::from(codes::ACCOUNT_DISABLED_AT_LOGIN));
     }
     state.throttle.success(&username, &ip).await;
     staff::store::touch_login(&state.db, account.id).await?;
@@ -303,20 +300,14 @@ async fn refresh_token(state: &AppState, raw: &str) -> AppResult<(String, String
                 .is_some_and(|s| !s.disabled);
             if !active {
                 store::revoke_family(&state.db, rotated.family_id).await?;
-                return Err(AppError::unauthorized(
-                    "account_disabled",
-                    "账号已停用,请联系管理员",
-                ));
+                return Err(AppError::from(codes::ACCOUNT_DISABLED));
             }
             Audience::Staff
         }
         PrincipalKind::Resident => {
             if !crate::auth::resident_active(state, rotated.principal_id).await? {
                 store::revoke_family(&state.db, rotated.family_id).await?;
-                return Err(AppError::unauthorized(
-                    "invalid_refresh_token",
-                    "登录已失效,请重新登录",
-                ));
+                return Err(AppError::from(codes::INVALID_REFRESH_TOKEN));
             }
             Audience::Resident
         }

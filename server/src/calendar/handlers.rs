@@ -14,7 +14,7 @@ use crate::{
         store,
     },
     db,
-    error::{AppError, AppResult, ErrorBody, FieldErrors},
+    error::{AppError, AppResult, ErrorBody, FieldErrors, codes},
     jurisdictions::Level,
     staff::Role,
     state::AppState,
@@ -80,10 +80,7 @@ pub async fn replace(
 ) -> AppResult<HttpResponse> {
     me.require(&[Role::Admin])?;
     if me.scope.level != Level::City {
-        return Err(AppError::forbidden(
-            "city_admin_only",
-            "节假日日历由市级管理员维护",
-        ));
+        return Err(codes::CITY_ADMIN_ONLY.with("节假日日历由市级管理员维护"));
     }
     let year = year.into_inner();
     check_year(year)?;

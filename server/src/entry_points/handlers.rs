@@ -16,7 +16,7 @@ use crate::{
         },
         store::{self, NewEntryPoint},
     },
-    error::{AppError, AppResult, ErrorBody, FieldErrors},
+    error::{AppError, AppResult, ErrorBody, FieldErrors, codes},
     http::cursor,
     jurisdictions::{self, Level},
     staff::Role,
@@ -27,7 +27,7 @@ use crate::{
 const MANAGERS: [Role; 2] = [Role::Admin, Role::Supervisor];
 
 pub(crate) fn not_found() -> AppError {
-    AppError::not_found("entry_point_not_found", "入口二维码不存在")
+    AppError::from(codes::ENTRY_POINT_NOT_FOUND)
 }
 
 /// The entry point with this id inside the caller's subtree, else 404.
@@ -98,10 +98,7 @@ pub async fn create(
         return Err(AppError::validation(fields));
     };
     if !me.scope.contains(&node.path) {
-        return Err(AppError::forbidden(
-            "outside_jurisdiction",
-            "只能为本辖区内的社区设置入口二维码",
-        ));
+        return Err(codes::OUTSIDE_JURISDICTION.with("只能为本辖区内的社区设置入口二维码"));
     }
     // About 70 random bits: a collision is practically impossible; should one happen the
     // unique index answers 409 `scene_taken` and the caller simply retries.

@@ -14,17 +14,16 @@ use crate::{
         render,
         store::{self, ScanSource},
     },
-    error::{AppError, AppResult, ErrorBody},
+    error::{AppError, AppResult, ErrorBody, codes},
     http::client_ip,
     jurisdictions::{self, JurisdictionNode},
     state::AppState,
 };
 
 fn unknown_scene(hotline: &str) -> AppError {
-    AppError::not_found(
-        "entry_point_not_found",
-        format!("这个二维码已失效或不存在,请联系社区工作人员,或拨打救助热线 {hotline}"),
-    )
+    codes::ENTRY_POINT_NOT_FOUND.with(format!(
+        "这个二维码已失效或不存在,请联系社区工作人员,或拨打救助热线 {hotline}"
+    ))
 }
 
 /// Records a scan and tells the mini-program where the resident is: the community (with its

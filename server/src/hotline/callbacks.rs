@@ -10,7 +10,7 @@ use entity::{hotline_callback_events as callback_events, hotline_calls as calls}
 
 use crate::{
     db,
-    error::{self, AppError, AppResult, FieldErrors},
+    error::{self, AppError, AppResult, FieldErrors, codes},
     hotline::{
         calls::blank,
         domain::{CallerNumber, parse_external_id},
@@ -209,10 +209,7 @@ pub async fn receive(
         Utc::now().timestamp(),
     ) {
         tracing::warn!(reason = %e, source, bytes = body.len(), "hotline callback refused");
-        return Err(AppError::unauthorized(
-            "invalid_signature",
-            "回调签名无效或已过期",
-        ));
+        return Err(codes::INVALID_SIGNATURE.with("回调签名无效或已过期"));
     }
     let event: CallbackEvent = serde_json::from_slice(body).map_err(|e| error::serde_error(&e))?;
     let event = validate(event).map_err(AppError::validation)?;

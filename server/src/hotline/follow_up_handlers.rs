@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use actix_web::{HttpRequest, HttpResponse, http::header, web};
-use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -18,7 +17,7 @@ use crate::{
     audit::{self, Actor, Entry},
     auth::Staff,
     db,
-    error::{AppError, AppResult, ErrorBody},
+    error::{AppError, AppResult, ErrorBody, codes},
     hotline::{
         dto::{
             ContactQuery, FollowUpContact, FollowUpPage, FollowUpQuery, FollowUpResultInput,
@@ -51,19 +50,12 @@ fn follow_up_cursor(
     filter: FollowUpFilter,
     raw: Option<&str>,
 ) -> AppResult<Option<FollowUpCursor>> {
-    let Some(raw) = raw else { return Ok(None) };
-    let text = cursor::decode(raw)?;
-    let invalid = || AppError::bad_request("invalid_cursor", "分页游标无效,请从第一页重新查询");
-    Ok(Some(match filter {
+    Ok(match filter {
         FollowUpFilter::Due | FollowUpFilter::Overdue => {
-            let (t, id) = text.split_once('|').ok_or_else(invalid)?;
-            let t = DateTime::parse_from_rfc3339(t)
-                .map_err(|_| invalid())?
-                .with_timezone(&Utc);
-            FollowUpCursor::Due(t, Uuid::parse_str(id).map_err(|_| invalid())?)
+            cursor::decode_time_id(raw)?.map(|(t, id)| FollowUpCursor::Due(t, id))
         }
-        _ => FollowUpCursor::Before(Uuid::parse_str(&text).map_err(|_| invalid())?),
-    }))
+        _ => cursor::decode_uuid(raw)?.map(FollowUpCursor::Before),
+    })
 }
 
 /// 回访 tasks inside the caller's jurisdiction (operators, supervisors): `due` and `overdue`
@@ -95,9 +87,7 @@ pub async fn list_follow_ups(
         .then(|| items.last())
         .flatten()
         .map(|f| match filter {
-            FollowUpFilter::Due | FollowUpFilter::Overdue => {
-                cursor::encode(&format!("{}|{}", f.due_at.to_rfc3339(), f.id))
-            }
+            FollowUpFilter::Due | FollowUpFilter::Overdue => cursor::encode_time_id(f.due_at, f.id),
             _ => cursor::encode(&f.id.to_string()),
         });
     let items = items
@@ -171,10 +161,7 @@ pub async fn contact(
         .await?
         .ok_or_else(followups::not_found)?;
     if fu.status != "open" {
-        return Err(AppError::conflict(
-            "follow_up_closed",
-            "这项回访已经结束,不再提供联系电话",
-        ));
+        return Err(codes::FOLLOW_UP_CLOSED.with("这项回访已经结束,不再提供联系电话"));
     }
     let app = apps::store::find(&state.db, fu.application_id)
         .await?

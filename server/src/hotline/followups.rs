@@ -18,7 +18,7 @@ use crate::{
     },
     auth::Staff,
     db,
-    error::{AppError, AppResult, FieldErrors},
+    error::{AppError, AppResult, FieldErrors, codes},
     hotline::{
         domain::{DISSATISFIED_AT_MOST, MAX_FOLLOW_UP_ATTEMPTS},
         dto::FollowUpResultInput,
@@ -106,11 +106,9 @@ pub async fn record_result(
         .await?
         .ok_or_else(not_found)?;
     if fu.status != "open" {
-        return Err(AppError::Conflict {
-            code: "follow_up_closed",
-            message: "这项回访已经结束,不能再记录结果".into(),
-            details: Some(json!({ "status": fu.status })),
-        });
+        return Err(codes::FOLLOW_UP_CLOSED
+            .with("这项回访已经结束,不能再记录结果")
+            .with_details(Some(json!({ "status": fu.status }))));
     }
     let result = validate(input).map_err(AppError::validation)?;
     let now = db::now();
@@ -168,10 +166,7 @@ pub async fn record_result(
         }
     }
     if !store::update_follow_up_versioned(&txn, fu.id, fu.version, changes).await? {
-        return Err(AppError::conflict(
-            "stale_version",
-            "这项回访刚被他人更新,请刷新后重试",
-        ));
+        return Err(codes::STALE_VERSION.with("这项回访刚被他人更新,请刷新后重试"));
     }
     let app = apps::store::find(&txn, fu.application_id)
         .await?
@@ -235,10 +230,7 @@ async fn reopen(
                 ..Default::default()
             };
             if !store::update_follow_up_versioned(txn, fu.id, fu.version + 1, changes).await? {
-                return Err(AppError::conflict(
-                    "stale_version",
-                    "这项回访刚被他人更新,请刷新后重试",
-                ));
+                return Err(codes::STALE_VERSION.with("这项回访刚被他人更新,请刷新后重试"));
             }
             Ok(reopened)
         }

@@ -15,7 +15,7 @@ use crate::{
         views::{self as app_views, Lookup},
     },
     auth::Staff,
-    error::{self, AppError, AppResult, ErrorBody},
+    error::{self, AppError, AppResult, ErrorBody, codes},
     hotline::{
         callbacks, calls,
         domain::CallerNumber,
@@ -251,10 +251,7 @@ pub async fn list_tasks(
         None | Some("") | Some("open") => true,
         Some("done") => false,
         Some(_) => {
-            return Err(AppError::bad_request(
-                "invalid_query",
-                "status 应为 open 或 done",
-            ));
+            return Err(codes::INVALID_QUERY.with("status 应为 open 或 done"));
         }
     };
     let after = cursor::decode_uuid(q.cursor.as_deref())?;

@@ -8,7 +8,7 @@ use crate::{
     audit::{self, Actor, Entry},
     auth::Staff,
     db,
-    error::{AppError, AppResult, ErrorBody, FieldErrors},
+    error::{AppError, AppResult, ErrorBody, FieldErrors, codes},
     jurisdictions::{
         domain::{Code, parse_name},
         dto::{
@@ -141,10 +141,7 @@ pub async fn create(
         return Err(AppError::validation(fields));
     }
     if !me.scope.contains(&parent.path) {
-        return Err(AppError::forbidden(
-            "outside_jurisdiction",
-            "只能在本辖区内新增区划",
-        ));
+        return Err(codes::OUTSIDE_JURISDICTION.with("只能在本辖区内新增区划"));
     }
     let txn = db::begin(&state.db).await?;
     let node = store::insert(&txn, &code, &name, body.level, Some(&parent)).await?;
@@ -185,18 +182,13 @@ pub async fn rename(
         .await?
         .ok_or_else(not_found)?;
     if !me.scope.contains(&node.path) {
-        return Err(AppError::forbidden(
-            "outside_jurisdiction",
-            "只能修改本辖区内的区划",
-        ));
+        return Err(codes::OUTSIDE_JURISDICTION.with("只能修改本辖区内的区划"));
     }
     // The own node belongs to the level above; only the root, with nobody above it, is renamed
     // by its own admins.
     if node.path == me.scope.path && node.parent_id.is_some() {
-        return Err(AppError::forbidden(
-            "not_below_own_jurisdiction",
-            "只能修改本辖区下级区划的名称,本级区划由上级管理员修改",
-        ));
+        return Err(codes::NOT_BELOW_OWN_JURISDICTION
+            .with("只能修改本辖区下级区划的名称,本级区划由上级管理员修改"));
     }
     let txn = db::begin(&state.db).await?;
     let node = store::rename(&txn, node, &name).await?;

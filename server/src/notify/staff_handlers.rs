@@ -17,7 +17,7 @@ use entity::{applications, notification_deliveries as deliveries, staff_notifica
 use crate::{
     applications as apps,
     auth::Staff,
-    error::{AppError, AppResult, ErrorBody},
+    error::{AppError, AppResult, ErrorBody, codes},
     http::{bearer_token, cursor},
     jurisdictions::Level,
     notify::{
@@ -81,7 +81,7 @@ pub async fn mark_read(
     me: Staff,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    let not_found = || AppError::not_found("notification_not_found", "通知不存在");
+    let not_found = || AppError::from(codes::NOTIFICATION_NOT_FOUND);
     inbox::find_own(&state.db, me.id, *id)
         .await?
         .ok_or_else(not_found)?;
@@ -138,7 +138,7 @@ async fn next(mut live: Live) -> Option<(Result<web::Bytes, Infallible>, Live)> 
             _ = live.heartbeat.tick() => {
                 let verdict = match Staff::authenticate(&live.state, &live.token).await {
                     Ok(me) if me.id == live.staff_id => None,
-                    Ok(_) => Some(AppError::unauthorized("invalid_token", "登录凭证无效,请重新登录")),
+                    Ok(_) => Some(AppError::from(codes::INVALID_TOKEN)),
                     // A disabled account or an expired token: the session is over.
                     Err(e @ AppError::Unauthorized { .. }) => Some(e),
                     // A passing database hiccup is no reason to drop a caseworker's feed.
@@ -195,7 +195,7 @@ pub async fn stream(
     let token = bearer_token(&req)
         .map(str::to_string)
         .or_else(|| query.access_token.clone())
-        .ok_or_else(|| AppError::unauthorized("missing_token", "请先登录"))?;
+        .ok_or_else(|| AppError::from(codes::MISSING_TOKEN))?;
     let me = Staff::authenticate(&state, &token).await?;
     let last_event_id = req
         .headers()
@@ -326,7 +326,7 @@ pub async fn retry(
         .filter(deliveries::Column::Id.eq(*id))
         .one(&state.db)
         .await?
-        .ok_or_else(|| AppError::not_found("notification_not_found", "没有这条失败的通知"))?;
+        .ok_or_else(|| codes::NOTIFICATION_NOT_FOUND.with("没有这条失败的通知"))?;
     if !store::revive(&state.db, found.id).await? {
         return Err(AppError::conflict(
             "notification_not_dead",
@@ -341,7 +341,7 @@ pub async fn retry(
         .map_err(AppError::Internal)?;
     let row = store::find(&state.db, found.id)
         .await?
-        .ok_or_else(|| AppError::not_found("notification_not_found", "没有这条失败的通知"))?;
+        .ok_or_else(|| codes::NOTIFICATION_NOT_FOUND.with("没有这条失败的通知"))?;
     crate::audit::record(
         &state.db,
         crate::audit::Entry::new(crate::audit::Actor::Staff(me.id), "notification.retry")

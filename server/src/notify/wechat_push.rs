@@ -18,7 +18,7 @@ use entity::{notification_deliveries as deliveries, wechat_push_events};
 
 use crate::{
     db,
-    error::{AppError, AppResult, ErrorBody},
+    error::{AppError, AppResult, ErrorBody, codes},
     notify::{resident_handlers::MAX_CREDITS, store},
     residents,
     state::AppState,
@@ -117,14 +117,11 @@ fn token(state: &AppState) -> AppResult<String> {
         .push_token
         .as_ref()
         .map(|t| t.expose_secret().to_string())
-        .ok_or_else(|| AppError::Unavailable {
-            code: "push_not_configured",
-            message: "未配置消息推送(WECHAT_PUSH_TOKEN)".into(),
-        })
+        .ok_or_else(|| codes::PUSH_NOT_CONFIGURED.with("未配置消息推送(WECHAT_PUSH_TOKEN)"))
 }
 
 fn bad_signature() -> AppError {
-    AppError::unauthorized("invalid_signature", "签名校验失败")
+    AppError::from(codes::INVALID_SIGNATURE)
 }
 
 /// How far a push's `timestamp` may be from our clock.
@@ -211,8 +208,8 @@ pub async fn receive(
 ) -> AppResult<HttpResponse> {
     let token = token(&state)?;
     check_fresh(&query)?;
-    let outer: Value = serde_json::from_slice(&body)
-        .map_err(|_| AppError::bad_request("malformed_json", "请求体不是有效的 JSON"))?;
+    let outer: Value =
+        serde_json::from_slice(&body).map_err(|_| AppError::from(codes::MALFORMED_JSON))?;
     let safe_mode = state.settings.wechat.push_aes_key.is_some();
     let message: Value = if query.encrypt_type.as_deref() == Some("aes") {
         let encrypted = outer
@@ -227,24 +224,15 @@ pub async fn receive(
         if !constant_eq(&signature(&[&token, ts, nonce, encrypted]), sig) {
             return Err(bad_signature());
         }
-        let key = state
-            .settings
-            .wechat
-            .push_aes_key
-            .as_ref()
-            .ok_or(AppError::Unavailable {
-                code: "push_not_configured",
-                message: "未配置消息加密密钥(WECHAT_PUSH_AES_KEY)".into(),
-            })?;
+        let key = state.settings.wechat.push_aes_key.as_ref().ok_or_else(|| {
+            codes::PUSH_NOT_CONFIGURED.with("未配置消息加密密钥(WECHAT_PUSH_AES_KEY)")
+        })?;
         let appid = state
             .settings
             .wechat
             .app_id
             .clone()
-            .ok_or(AppError::Unavailable {
-                code: "push_not_configured",
-                message: "安全模式需要配置 WECHAT_APP_ID".into(),
-            })?;
+            .ok_or_else(|| codes::PUSH_NOT_CONFIGURED.with("安全模式需要配置 WECHAT_APP_ID"))?;
         let plain = open(key.expose(), encrypted, &appid).map_err(|e| {
             tracing::warn!(error = %e, "WeChat push could not be opened");
             bad_signature()

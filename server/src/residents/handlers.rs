@@ -6,7 +6,7 @@ use crate::{
     audit::{self, Actor, Entry},
     auth::Resident,
     db,
-    error::{AppError, AppResult, ErrorBody},
+    error::{AppError, AppResult, ErrorBody, codes},
     privacy::MobileNumber,
     residents::{
         dto::{BindPhoneRequest, MeResponse},
@@ -32,7 +32,7 @@ pub fn phone_context(resident_id: uuid::Uuid) -> String {
 pub async fn me(state: web::Data<AppState>, me: Resident) -> AppResult<HttpResponse> {
     let resident = store::find_by_id(&state.db, me.id)
         .await?
-        .ok_or_else(|| AppError::unauthorized("invalid_token", "请重新登录"))?;
+        .ok_or_else(|| AppError::from(codes::INVALID_TOKEN))?;
     Ok(HttpResponse::Ok().json(MeResponse::from(&resident)))
 }
 

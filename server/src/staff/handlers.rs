@@ -7,7 +7,7 @@ use crate::{
     audit::{self, Actor, Entry},
     auth::{Staff, password, store as tokens},
     db,
-    error::{AppError, AppResult, ErrorBody, FieldErrors},
+    error::{AppError, AppResult, ErrorBody, FieldErrors, codes},
     http::cursor,
     jurisdictions::{self, domain::Code},
     staff::{
@@ -46,10 +46,8 @@ async fn node_by_code(
 }
 
 fn admin_not_below() -> AppError {
-    AppError::forbidden(
-        "not_below_own_jurisdiction",
-        "管理员账号只能设在本辖区的下级区划,不能创建或修改同级管理员",
-    )
+    codes::NOT_BELOW_OWN_JURISDICTION
+        .with("管理员账号只能设在本辖区的下级区划,不能创建或修改同级管理员")
 }
 
 /// Creates a staff account at a node inside the admin's subtree; an `admin` account only
@@ -98,10 +96,7 @@ pub async fn create(
         return Err(AppError::validation(fields));
     }
     if !me.scope.contains(&node.path) {
-        return Err(AppError::forbidden(
-            "outside_jurisdiction",
-            "只能在本辖区内创建工作人员",
-        ));
+        return Err(codes::OUTSIDE_JURISDICTION.with("只能在本辖区内创建工作人员"));
     }
     if body.role == Role::Admin && !strictly_below(&me, &node.path) {
         return Err(admin_not_below());
@@ -170,10 +165,7 @@ pub async fn list(
         .map(|c| {
             cursor::decode(c).and_then(|u| {
                 if u.chars().any(char::is_control) {
-                    Err(AppError::bad_request(
-                        "invalid_cursor",
-                        "分页游标无效,请从第一页重新查询",
-                    ))
+                    Err(cursor::invalid())
                 } else {
                     Ok(u)
                 }
@@ -266,10 +258,7 @@ pub async fn update(
     if let Some(node) = &new_node
         && !me.scope.contains(&node.path)
     {
-        return Err(AppError::forbidden(
-            "outside_jurisdiction",
-            "只能把工作人员调整到本辖区内",
-        ));
+        return Err(codes::OUTSIDE_JURISDICTION.with("只能把工作人员调整到本辖区内"));
     }
     // Where the account ends up: an admin there must still be below the caller.
     let will_be_admin = body.role.map_or(is_admin, |r| r == Role::Admin);

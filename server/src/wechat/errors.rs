@@ -152,21 +152,12 @@ impl WechatError {
 /// ones are 503 (try again), the rest 502. WeChat's errcode and rid go to the log only.
 impl From<WechatError> for crate::error::AppError {
     fn from(e: WechatError) -> Self {
-        use crate::error::AppError;
+        use crate::error::codes;
         tracing::warn!(errcode = ?e.errcode(), rid = ?e.rid(), class = ?e.class(), error = %e, "WeChat call failed");
         match e.class() {
-            ErrorClass::Transient => AppError::Unavailable {
-                code: "wechat_unavailable",
-                message: "微信服务繁忙,请稍后重试".into(),
-            },
-            _ if matches!(e, WechatError::NotConfigured) => AppError::Unavailable {
-                code: "wechat_not_configured",
-                message: "未配置微信小程序,该功能暂不可用".into(),
-            },
-            _ => AppError::Upstream {
-                code: "wechat_error",
-                message: "微信服务返回错误,请稍后重试".into(),
-            },
+            ErrorClass::Transient => codes::WECHAT_UNAVAILABLE.into(),
+            _ if matches!(e, WechatError::NotConfigured) => codes::WECHAT_NOT_CONFIGURED.into(),
+            _ => codes::WECHAT_ERROR.into(),
         }
     }
 }

@@ -2,13 +2,17 @@
 //! subscribe messages, content check) and the access token shared by every instance.
 
 pub mod client;
+mod dev;
 pub mod dto;
+mod endpoints;
 pub mod errors;
 pub mod force;
+mod live;
 mod parse;
 pub mod token;
+mod transport;
 
-pub use client::{BusyRetry, WechatClient};
+pub use client::WechatClient;
 pub use dto::{
     DataValue, Image, PhoneInfo, SecCheckRequest, SecCheckResult, SendOutcome, Session,
     SubscribeMessage, Suggest, WxaCodeRequest, mask_openid,

@@ -20,7 +20,7 @@ use crate::{
     auth::Resident,
     calendar::domain::local_date,
     db,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, codes},
     jurisdictions as juris,
     money::fen_to_yuan,
     privacy::index,
@@ -93,11 +93,8 @@ pub async fn submit(
         .await?
         .ok_or_else(not_found)?;
     if app.status != Status::Draft.as_str() {
-        return Err(AppError::Conflict {
-            code: "invalid_transition",
-            message: format!("申请当前为“{}”,无需再次提交", status(&app).label()),
-            details: None,
-        });
+        return Err(codes::INVALID_TRANSITION
+            .with(format!("申请当前为“{}”,无需再次提交", status(&app).label())));
     }
     if expected_version.is_some_and(|v| v != app.version) {
         return Err(stale());

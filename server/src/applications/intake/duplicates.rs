@@ -6,7 +6,10 @@ use uuid::Uuid;
 
 use entity::applications;
 
-use crate::{error::AppError, jurisdictions::Scope};
+use crate::{
+    error::{AppError, codes},
+    jurisdictions::Scope,
+};
 
 /// Who is told the id of the case a duplicate collides with: only someone who may open it.
 #[derive(Clone, Copy)]
@@ -29,13 +32,11 @@ impl Viewer<'_> {
 /// The refusal of a second open case of one type for one ID number; anyone who may not open
 /// the existing case learns no more than that one exists.
 pub fn duplicate(existing: &applications::Model, viewer: Viewer<'_>) -> AppError {
-    AppError::Conflict {
-        code: "duplicate_application",
-        message: "该身份证号已有一件同类申请正在办理,请勿重复申请".into(),
-        details: viewer
+    AppError::from(codes::DUPLICATE_APPLICATION).with_details(
+        viewer
             .may_see(existing)
             .then(|| json!({ "existing_id": existing.id })),
-    }
+    )
 }
 
 /// The one-open-case key: an ID number (blind index) and an assistance type.

@@ -14,7 +14,7 @@ use crate::{
     assistance,
     calendar::domain::local_date,
     db, entry_points,
-    error::{AppError, AppResult, FieldErrors},
+    error::{AppError, AppResult, FieldErrors, codes},
     jurisdictions::{self as juris, Level},
 };
 
@@ -153,10 +153,7 @@ async fn find_scene(
 pub(crate) fn unique_violation(e: sea_orm::DbErr) -> AppError {
     match e.sql_err() {
         Some(sea_orm::SqlErr::UniqueConstraintViolation(m)) if m.contains("open_key") => {
-            AppError::conflict(
-                "duplicate_application",
-                "该身份证号已有一件同类申请正在办理,请勿重复申请",
-            )
+            AppError::from(codes::DUPLICATE_APPLICATION)
         }
         _ => AppError::Database(e),
     }

@@ -12,7 +12,7 @@ use crate::{
         workflow::{Action, Status},
     },
     auth::Staff,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, codes},
     jurisdictions::{self as juris, Level, domain::parent_path},
     outbox::Audience,
     staff::{self, Role},
@@ -85,11 +85,9 @@ pub(super) async fn reopen(ctx: &Ctx<'_>, who: &Who<'_>, mut plan: Plan) -> AppR
             Who::Staff(me) | Who::FollowUp(me) => me.scope.contains(&other.jurisdiction_path),
             Who::Resident(_) => false,
         };
-        return Err(AppError::Conflict {
-            code: "duplicate_application",
-            message: "该申请人已有一件同类申请正在办理,不能重新办理本件".into(),
-            details: visible.then(|| json!({ "existing_id": other.id })),
-        });
+        return Err(codes::DUPLICATE_APPLICATION
+            .with("该申请人已有一件同类申请正在办理,不能重新办理本件")
+            .with_details(visible.then(|| json!({ "existing_id": other.id }))));
     }
     let c = &mut plan.changes;
     c.open_key = Set(Some(key));
@@ -131,10 +129,7 @@ async fn assignee(ctx: &Ctx<'_>, me: &Staff, requested: Option<Uuid>) -> AppResu
     let app = ctx.app;
     if me.role == Role::Caseworker {
         if requested.is_some_and(|id| id != me.id) {
-            return Err(AppError::forbidden(
-                "role_not_allowed",
-                "社区工作者只能认领案件,不能指派给他人",
-            ));
+            return Err(codes::ROLE_NOT_ALLOWED.with("社区工作者只能认领案件,不能指派给他人"));
         }
         if app.assignee_id.is_some_and(|id| id != me.id) {
             return Err(AppError::conflict("already_assigned", "该案件已有承办人"));
@@ -181,10 +176,7 @@ pub(super) async fn transfer(ctx: &Ctx<'_>, me: &Staff, mut plan: Plan) -> AppRe
             t
         }
         Some(t) if Level::parse(&t.level) == Some(Level::Community) => {
-            return Err(AppError::forbidden(
-                "outside_jurisdiction",
-                "只能转办到本辖区内的社区",
-            ));
+            return Err(codes::OUTSIDE_JURISDICTION.with("只能转办到本辖区内的社区"));
         }
         _ => return Err(AppError::field("community_code", "请选择要转办的社区(村)")),
     };

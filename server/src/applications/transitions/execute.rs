@@ -21,7 +21,7 @@ use crate::{
     assistance,
     auth::Staff,
     db,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, codes},
     jurisdictions::Level,
     staff::Role,
     state::AppState,
@@ -67,16 +67,16 @@ fn posted_for_casework(me: &Staff) -> AppResult<()> {
 
 fn refusal(r: Refusal, app: &applications::Model, action: Action) -> AppError {
     match r {
-        Refusal::NotAllowed => AppError::forbidden("role_not_allowed", "您的角色无权执行此操作"),
-        Refusal::WrongState => AppError::Conflict {
-            code: "invalid_transition",
-            message: format!(
+        Refusal::NotAllowed => AppError::from(codes::ROLE_NOT_ALLOWED),
+        Refusal::WrongState => codes::INVALID_TRANSITION
+            .with(format!(
                 "申请当前为“{}”,不能执行“{}”",
                 status(app).label(),
                 action.as_str()
-            ),
-            details: Some(json!({ "status": app.status, "action": action.as_str() })),
-        },
+            ))
+            .with_details(Some(
+                json!({ "status": app.status, "action": action.as_str() }),
+            )),
     }
 }
 

@@ -3,13 +3,13 @@
 //! guard of the anonymous endpoints.
 
 use std::{
-    collections::HashMap,
     sync::{Arc, LazyLock, Mutex},
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 use redis::AsyncCommands;
 
+use super::memory::Memory;
 use crate::{error::AppError, kv::Redis};
 
 /// Requests per minute one address may make to one anonymous endpoint group (scans, resident
@@ -19,90 +19,6 @@ const FLOOD_WINDOW: Duration = Duration::from_secs(60);
 
 /// Keys kept in memory at most (both generations together).
 const MEMORY_CAP: usize = 50_000;
-
-/// Count, window start, window length.
-type Window = (u32, Instant, Duration);
-
-/// The in-process counters, bounded without ever scanning them: two generations of at most half
-/// the cap each. A hit finds its key in the current generation or moves it there from the
-/// previous one. The previous generation is dropped whole when the current one is full, or once
-/// the longest window seen has passed since the last turn: everything in it was last counted
-/// before that turn, so its window is over and nothing still counting is lost. Under a flood of
-/// new keys only the counters touched least recently are pushed out.
-struct Memory {
-    current: HashMap<String, Window>,
-    previous: HashMap<String, Window>,
-    turned_at: Instant,
-    longest_window: Duration,
-    half_cap: usize,
-}
-
-impl Memory {
-    fn new(cap: usize) -> Self {
-        Memory {
-            current: HashMap::new(),
-            previous: HashMap::new(),
-            turned_at: Instant::now(),
-            longest_window: Duration::ZERO,
-            half_cap: (cap / 2).max(1),
-        }
-    }
-
-    /// Starts a new generation; returns the dropped one so it is freed outside the lock.
-    fn turn(&mut self) -> HashMap<String, Window> {
-        self.turned_at = Instant::now();
-        let previous = std::mem::take(&mut self.current);
-        std::mem::replace(&mut self.previous, previous)
-    }
-
-    fn hit(&mut self, key: &str, window: Duration) -> ((u32, Duration), HashMap<String, Window>) {
-        self.longest_window = self.longest_window.max(window);
-        let mut dropped = HashMap::new();
-        if self.turned_at.elapsed() >= self.longest_window {
-            dropped = self.turn();
-        }
-        if !self.current.contains_key(key) {
-            let moved = self.previous.remove(key);
-            if self.current.len() >= self.half_cap {
-                dropped = self.turn();
-            }
-            let entry = moved.unwrap_or((0, Instant::now(), window));
-            self.current.insert(key.to_string(), entry);
-        }
-        let Some(entry) = self.current.get_mut(key) else {
-            return ((0, window), dropped);
-        };
-        if entry.1.elapsed() >= entry.2 {
-            *entry = (0, Instant::now(), window);
-        }
-        entry.0 += 1;
-        (
-            (entry.0, entry.2.saturating_sub(entry.1.elapsed())),
-            dropped,
-        )
-    }
-
-    fn get(&self, key: &str) -> Option<&Window> {
-        self.current.get(key).or_else(|| self.previous.get(key))
-    }
-
-    fn get_mut(&mut self, key: &str) -> Option<&mut Window> {
-        match self.current.get_mut(key) {
-            Some(entry) => Some(entry),
-            None => self.previous.get_mut(key),
-        }
-    }
-
-    fn remove(&mut self, key: &str) {
-        self.current.remove(key);
-        self.previous.remove(key);
-    }
-
-    #[cfg(test)]
-    fn len(&self) -> usize {
-        self.current.len() + self.previous.len()
-    }
-}
 
 #[derive(Clone)]
 pub struct Limiter {
@@ -125,6 +41,7 @@ impl Limiter {
     /// Counts one more event under `key` and returns the count in the current window with the
     /// time left in it. In Redis the increment and the window's expiry are one atomic script, so
     /// a counter never outlives its window.
+    #[tracing::instrument(name = "ratelimit.hit", skip_all)]
     pub async fn hit(&self, key: &str, window: Duration) -> (u32, Duration) {
         static HIT: LazyLock<redis::Script> = LazyLock::new(|| {
             redis::Script::new(
@@ -175,6 +92,7 @@ impl Limiter {
     }
 
     /// The count in the current window without counting, with the time left in it.
+    #[tracing::instrument(name = "ratelimit.peek", skip_all)]
     pub async fn peek(&self, key: &str, window: Duration) -> (u32, Duration) {
         if let Some(redis) = &self.redis
             && let Ok(mut c) = redis.conn().await
@@ -197,6 +115,7 @@ impl Limiter {
 
     /// Takes back one event counted under `key` (never below zero), e.g. an attempt that turned
     /// out to be a success.
+    #[tracing::instrument(name = "ratelimit.release", skip_all)]
     pub async fn release(&self, key: &str) {
         static RELEASE: LazyLock<redis::Script> = LazyLock::new(|| {
             redis::Script::new(
@@ -220,6 +139,7 @@ impl Limiter {
         }
     }
 
+    #[tracing::instrument(name = "ratelimit.reset", skip_all)]
     pub async fn reset(&self, key: &str) {
         if let Some(redis) = &self.redis
             && let Ok(mut c) = redis.conn().await

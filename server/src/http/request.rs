@@ -1,11 +1,11 @@
-//! Small request helpers shared by every domain.
+//! What a request says about its caller: the client address and the bearer token.
 
 use actix_web::{HttpRequest, http::header};
 
 use crate::config::Settings;
 
-/// The caller's IP: the socket peer, or the first `X-Forwarded-For` hop when
-/// `ZTC_TRUST_PROXY` says a proxy sets it.
+/// The caller's IP: the socket peer, or the last `X-Forwarded-For` hop (the one our proxy
+/// appended) when `ZTC_TRUST_PROXY` says a proxy sets it.
 pub fn client_ip(req: &HttpRequest, settings: &Settings) -> String {
     if settings.trust_proxy
         && let Some(ip) = last_forwarded_hop(req)
@@ -40,40 +40,6 @@ pub fn bearer_token(req: &HttpRequest) -> Option<&str> {
         .eq_ignore_ascii_case("bearer")
         .then(|| token.trim())
         .filter(|t| !t.is_empty())
-}
-
-/// Opaque keyset cursors: base64url of the last key seen.
-pub mod cursor {
-    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as B64};
-
-    use crate::error::AppError;
-
-    pub fn encode(key: &str) -> String {
-        B64.encode(key)
-    }
-
-    pub fn decode(cursor: &str) -> Result<String, AppError> {
-        B64.decode(cursor)
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok())
-            .ok_or_else(invalid)
-    }
-
-    /// An optional cursor whose key is an id (UUIDv7, so keyset order is time order).
-    pub fn decode_uuid(cursor: Option<&str>) -> Result<Option<uuid::Uuid>, AppError> {
-        cursor
-            .map(|c| uuid::Uuid::parse_str(&decode(c)?).map_err(|_| invalid()))
-            .transpose()
-    }
-
-    fn invalid() -> AppError {
-        AppError::bad_request("invalid_cursor", "分页游标无效,请从第一页重新查询")
-    }
-
-    /// Clamps a requested page size to 1..=max, defaulting to `default`.
-    pub fn limit(requested: Option<u64>, default: u64, max: u64) -> u64 {
-        requested.unwrap_or(default).clamp(1, max)
-    }
 }
 
 #[cfg(test)]
