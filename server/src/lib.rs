@@ -25,6 +25,7 @@ pub mod outbox;
 pub mod privacy;
 pub mod ratelimit;
 pub mod residents;
+pub mod routes;
 pub mod staff;
 pub mod startup;
 pub mod state;

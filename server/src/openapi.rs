@@ -1,11 +1,14 @@
-//! The OpenAPI 3.1 document, assembled from each domain's `ApiDoc`.
+//! The OpenAPI 3.1 document: its header here, its paths collected from the route table
+//! (`routes::api`), where each handler carries its own description.
 
 use utoipa::{
     Modify, OpenApi,
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use crate::{auth, error::ErrorBody, jurisdictions, ops, staff};
+use utoipa_actix_web::AppExt;
+
+use crate::error::ErrorBody;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -51,18 +54,11 @@ impl Modify for BearerAuth {
 }
 
 pub fn document() -> utoipa::openapi::OpenApi {
-    let mut doc = Root::openapi();
-    doc.merge(ops::ApiDoc::openapi());
-    doc.merge(auth::ApiDoc::openapi());
-    doc.merge(staff::ApiDoc::openapi());
-    doc.merge(jurisdictions::ApiDoc::openapi());
-    doc.merge(crate::assistance::ApiDoc::openapi());
-    doc.merge(crate::calendar::ApiDoc::openapi());
-    doc.merge(crate::applications::ApiDoc::openapi());
-    doc.merge(crate::notify::ApiDoc::openapi());
-    doc.merge(crate::entry_points::ApiDoc::openapi());
-    doc.merge(crate::residents::ApiDoc::openapi());
-    doc.merge(crate::hotline::ApiDoc::openapi());
+    let (_, doc) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(Root::openapi())
+        .configure(crate::routes::api)
+        .split_for_parts();
     doc
 }
 

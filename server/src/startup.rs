@@ -15,14 +15,14 @@ use tracing_actix_web::TracingLogger;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
-    auth::{self, jwt::JwtKeys, throttle::LoginThrottle},
+    auth::{jwt::JwtKeys, throttle::LoginThrottle},
     config::Settings,
-    db, error, jurisdictions,
+    db, error,
+    http::KnownPaths,
     kv::Redis,
     metrics::Metrics,
-    openapi, ops,
+    openapi,
     privacy::FieldCipher,
-    staff,
     state::AppState,
     telemetry::{self, RequestSpan},
     wechat::WechatClient,
@@ -86,26 +86,18 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     })
 }
 
-/// Every route of the service.
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.configure(ops::configure)
-        .configure(auth::configure)
-        .configure(staff::configure)
-        .configure(jurisdictions::configure)
-        .configure(crate::assistance::configure)
-        .configure(crate::calendar::configure)
-        .configure(crate::applications::configure)
-        .configure(crate::notify::configure)
-        .configure(crate::entry_points::configure)
-        .configure(crate::residents::configure)
-        .configure(crate::hotline::configure)
-        .configure(crate::console::configure)
+/// Every route of the service: the documented API, then the console and the API's own docs.
+pub fn routes(cfg: &mut web::ServiceConfig, doc: utoipa::openapi::OpenApi) {
+    crate::routes::api(&mut utoipa_actix_web::service_config::ServiceConfig::new(
+        cfg,
+    ));
+    cfg.configure(crate::console::configure)
         .service(web::resource("/docs").route(web::get().to(|| async {
             HttpResponse::PermanentRedirect()
                 .insert_header(("Location", "/docs/"))
                 .finish()
         })))
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", openapi::document()));
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", doc));
 }
 
 impl Application {
@@ -121,9 +113,12 @@ impl Application {
         })?;
         let port = listener.local_addr()?.port();
         let data = web::Data::new(state.clone());
+        let doc = openapi::document();
+        let known = KnownPaths::new(doc.paths.paths.keys().map(String::as_str));
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
+                .app_data(known.clone())
                 .app_data(
                     web::JsonConfig::default()
                         .limit(BODY_LIMIT)
@@ -135,7 +130,7 @@ impl Application {
                 .wrap(ErrorHandlers::new().default_handler(error::jsonify_errors))
                 .wrap(from_fn(telemetry::observe))
                 .wrap(TracingLogger::<RequestSpan>::new())
-                .configure(routes)
+                .configure(|cfg| routes(cfg, doc.clone()))
                 .default_service(web::to(error::not_found_route))
         })
         .workers(state.settings.workers)

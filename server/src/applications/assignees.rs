@@ -1,7 +1,7 @@
 //! Who may be given a case: the enabled caseworkers whose node covers the case's community,
 //! inside the caller's subtree. Feeds the `assign` action's choice.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, get, web};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::JoinType,
@@ -75,13 +75,12 @@ pub async fn candidates(
 
 /// The caseworkers a case may be assigned to.
 #[utoipa::path(
-    get,
-    path = "/api/v1/staff/applications/{id}/assignees",
     tag = "applications",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses((status = 200, body = AssigneeList), (status = 404, body = ErrorBody))
 )]
+#[get("/api/v1/staff/applications/{id}/assignees")]
 pub async fn list(
     state: web::Data<AppState>,
     me: Staff,

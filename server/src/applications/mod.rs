@@ -25,4 +25,4 @@ pub mod views;
 pub mod workflow;
 
 pub use errors::{not_found, stale};
-pub use routes::{ApiDoc, configure};
+pub use routes::configure;

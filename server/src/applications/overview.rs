@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, get, web};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -38,12 +38,11 @@ pub struct Overview {
 
 /// Open cases inside the caller's subtree, counted by street.
 #[utoipa::path(
-    get,
-    path = "/api/v1/staff/applications/overview",
     tag = "applications",
     security(("bearer" = [])),
     responses((status = 200, body = Overview), (status = 401, body = ErrorBody))
 )]
+#[get("/api/v1/staff/applications/overview")]
 pub async fn get(state: web::Data<AppState>, me: Staff) -> AppResult<HttpResponse> {
     let open: Vec<&str> = Status::ALL
         .into_iter()

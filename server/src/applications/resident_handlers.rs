@@ -1,7 +1,7 @@
 //! The resident's side: apply (with drafts and idempotent retries), follow progress, withdraw
 //! and supplement. Another resident's case is always a 404.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -53,8 +53,6 @@ async fn respond(
 /// Applies for assistance (or saves a draft). Send `Idempotency-Key` so a retry on a bad
 /// connection cannot create a second application.
 #[utoipa::path(
-    post,
-    path = "/api/v1/applications",
     tag = "applications",
     security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "retry-safe submission")),
@@ -65,6 +63,7 @@ async fn respond(
         (status = 422, description = "invalid fields, or the key was used with another body", body = ErrorBody),
     )
 )]
+#[post("/api/v1/applications")]
 pub async fn create(
     state: web::Data<AppState>,
     me: Resident,
@@ -120,13 +119,12 @@ pub async fn create(
 
 /// The resident's own applications, newest first.
 #[utoipa::path(
-    get,
-    path = "/api/v1/me/applications",
     tag = "applications",
     security(("bearer" = [])),
     params(ResidentListQuery),
     responses((status = 200, body = ApplicationPage))
 )]
+#[get("/api/v1/me/applications")]
 pub async fn list_mine(
     state: web::Data<AppState>,
     me: Resident,
@@ -148,13 +146,12 @@ pub async fn list_mine(
 
 /// One of the resident's applications.
 #[utoipa::path(
-    get,
-    path = "/api/v1/applications/{id}",
     tag = "applications",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses((status = 200, body = ApplicationResponse), (status = 404, body = ErrorBody))
 )]
+#[get("/api/v1/applications/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
     me: Resident,
@@ -168,8 +165,6 @@ pub async fn get(
 
 /// Replaces a draft's content.
 #[utoipa::path(
-    put,
-    path = "/api/v1/applications/{id}",
     tag = "applications",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -181,6 +176,7 @@ pub async fn get(
         (status = 422, body = ErrorBody),
     )
 )]
+#[put("/api/v1/applications/{id}")]
 pub async fn update_draft(
     state: web::Data<AppState>,
     me: Resident,
@@ -202,8 +198,6 @@ pub struct SubmitRequest {
 
 /// Submits a draft; everything its type requires must be filled in by now.
 #[utoipa::path(
-    post,
-    path = "/api/v1/applications/{id}/submit",
     tag = "applications",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -215,6 +209,7 @@ pub struct SubmitRequest {
         (status = 422, description = "fields still missing", body = ErrorBody),
     )
 )]
+#[post("/api/v1/applications/{id}/submit")]
 pub async fn submit(
     state: web::Data<AppState>,
     me: Resident,
@@ -238,14 +233,13 @@ pub async fn submit(
 
 /// Withdraws an application that has not been decided yet.
 #[utoipa::path(
-    post,
-    path = "/api/v1/applications/{id}/withdraw",
     tag = "applications",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     request_body(content = Option<WithdrawRequest>, description = "optional"),
     responses((status = 200, body = ApplicationResponse), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody))
 )]
+#[post("/api/v1/applications/{id}/withdraw")]
 pub async fn withdraw(
     state: web::Data<AppState>,
     me: Resident,
@@ -271,8 +265,6 @@ pub async fn withdraw(
 /// Supplies what the caseworker asked for; the case returns to where it was and its clock
 /// runs again.
 #[utoipa::path(
-    post,
-    path = "/api/v1/applications/{id}/supplement",
     tag = "applications",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -284,6 +276,7 @@ pub async fn withdraw(
         (status = 422, body = ErrorBody),
     )
 )]
+#[post("/api/v1/applications/{id}/supplement")]
 pub async fn supplement(
     state: web::Data<AppState>,
     me: Resident,
@@ -308,13 +301,12 @@ pub async fn supplement(
 
 /// What happened to the application, as the resident may see it (public entries and notes).
 #[utoipa::path(
-    get,
-    path = "/api/v1/applications/{id}/timeline",
     tag = "applications",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses((status = 200, body = TimelineResponse), (status = 404, body = ErrorBody))
 )]
+#[get("/api/v1/applications/{id}/timeline")]
 pub async fn timeline(
     state: web::Data<AppState>,
     me: Resident,

@@ -1,63 +1,23 @@
-//! The case API's routes and their OpenAPI paths.
+//! The routes of this domain's API. Each handler carries its method and path (its actix
+//! route attribute) and its OpenAPI description, so a path is written once.
 
-use actix_web::web;
-use utoipa::OpenApi;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::applications::{assignees, overview, resident_handlers, staff_handlers};
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    use resident_handlers as r;
-    use staff_handlers as s;
-    cfg.service(web::resource("/api/v1/applications").route(web::post().to(r::create)))
-        .service(web::resource("/api/v1/me/applications").route(web::get().to(r::list_mine)))
-        .service(
-            web::resource("/api/v1/applications/{id}")
-                .route(web::get().to(r::get))
-                .route(web::put().to(r::update_draft)),
-        )
-        .service(web::resource("/api/v1/applications/{id}/submit").route(web::post().to(r::submit)))
-        .service(
-            web::resource("/api/v1/applications/{id}/withdraw").route(web::post().to(r::withdraw)),
-        )
-        .service(
-            web::resource("/api/v1/applications/{id}/supplement")
-                .route(web::post().to(r::supplement)),
-        )
-        .service(
-            web::resource("/api/v1/applications/{id}/timeline").route(web::get().to(r::timeline)),
-        )
-        .service(web::resource("/api/v1/staff/applications").route(web::get().to(s::list)))
-        .service(
-            web::resource("/api/v1/staff/applications/overview")
-                .route(web::get().to(overview::get)),
-        )
-        .service(
-            web::resource("/api/v1/staff/applications/{id}/assignees")
-                .route(web::get().to(assignees::list)),
-        )
-        .service(web::resource("/api/v1/staff/applications/{id}").route(web::get().to(s::get)))
-        .service(
-            web::resource("/api/v1/staff/applications/{id}/transitions")
-                .route(web::post().to(s::transition)),
-        )
-        .service(web::resource("/api/v1/staff/applications/{id}/pii").route(web::get().to(s::pii)));
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(resident_handlers::create)
+        .service(resident_handlers::list_mine)
+        .service(resident_handlers::get)
+        .service(resident_handlers::update_draft)
+        .service(resident_handlers::submit)
+        .service(resident_handlers::withdraw)
+        .service(resident_handlers::supplement)
+        .service(resident_handlers::timeline)
+        .service(staff_handlers::list)
+        .service(overview::get)
+        .service(assignees::list)
+        .service(staff_handlers::get)
+        .service(staff_handlers::transition)
+        .service(staff_handlers::pii);
 }
-
-#[derive(OpenApi)]
-#[openapi(paths(
-    resident_handlers::create,
-    resident_handlers::list_mine,
-    resident_handlers::get,
-    resident_handlers::update_draft,
-    resident_handlers::submit,
-    resident_handlers::withdraw,
-    resident_handlers::supplement,
-    resident_handlers::timeline,
-    staff_handlers::list,
-    staff_handlers::get,
-    staff_handlers::transition,
-    staff_handlers::pii,
-    overview::get,
-    assignees::list,
-))]
-pub struct ApiDoc;

@@ -1,7 +1,7 @@
 //! The staff side: work lists and case details inside the caller's subtree, actions on cases,
 //! and the logged unmasked view of personal data.
 
-use actix_web::{HttpResponse, http::header, web};
+use actix_web::{HttpResponse, get, http::header, post, web};
 use uuid::Uuid;
 
 use entity::applications;
@@ -12,7 +12,7 @@ use crate::{
             ApplicationSummaryPage, PiiQuery, PiiResponse, StaffApplicationResponse,
             StaffListQuery, StaffRef, TransitionRequest,
         },
-        pii,
+        pii as personal_data,
         store::{self, AssigneeFilter, Order, StaffFilter},
         transitions::{self, Who},
         views::{self, Lookup},
@@ -119,13 +119,12 @@ fn parse_filter(state: &AppState, me: &Staff, q: &StaffListQuery) -> AppResult<S
 
 /// The caller's work list, always inside their subtree, with keyset pagination.
 #[utoipa::path(
-    get,
-    path = "/api/v1/staff/applications",
     tag = "applications",
     security(("bearer" = [])),
     params(StaffListQuery),
     responses((status = 200, body = ApplicationSummaryPage), (status = 400, body = ErrorBody))
 )]
+#[get("/api/v1/staff/applications")]
 pub async fn list(
     state: web::Data<AppState>,
     me: Staff,
@@ -249,13 +248,12 @@ fn not_found() -> AppError {
 
 /// A case inside the caller's subtree, with deadlines and the full timeline.
 #[utoipa::path(
-    get,
-    path = "/api/v1/staff/applications/{id}",
     tag = "applications",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses((status = 200, body = StaffApplicationResponse), (status = 404, body = ErrorBody))
 )]
+#[get("/api/v1/staff/applications/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
     me: Staff,
@@ -269,8 +267,6 @@ pub async fn get(
 
 /// Takes an action on a case. `expected_version` must be the version last read.
 #[utoipa::path(
-    post,
-    path = "/api/v1/staff/applications/{id}/transitions",
     tag = "applications",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -283,6 +279,7 @@ pub async fn get(
         (status = 422, description = "missing reason, amount, items…", body = ErrorBody),
     )
 )]
+#[post("/api/v1/staff/applications/{id}/transitions")]
 pub async fn transition(
     state: web::Data<AppState>,
     me: Staff,
@@ -297,8 +294,6 @@ pub async fn transition(
 /// approver.
 /// Every read is written to the access log with the reason given.
 #[utoipa::path(
-    get,
-    path = "/api/v1/staff/applications/{id}/pii",
     tag = "applications",
     security(("bearer" = [])),
     params(("id" = Uuid, Path), PiiQuery),
@@ -309,6 +304,7 @@ pub async fn transition(
         (status = 422, description = "no reason given", body = ErrorBody),
     )
 )]
+#[get("/api/v1/staff/applications/{id}/pii")]
 pub async fn pii(
     state: web::Data<AppState>,
     me: Staff,
@@ -336,7 +332,7 @@ pub async fn pii(
             "只有承办该案件的社区工作者或所在街道的审批人员可以查看完整信息",
         ));
     }
-    let revealed = pii::reveal(&state.cipher, &app)?;
+    let revealed = personal_data::reveal(&state.cipher, &app)?;
     audit::record(
         &state.db,
         Entry::new(Actor::Staff(me.id), "application.pii_read")

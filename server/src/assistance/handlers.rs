@@ -13,15 +13,14 @@ use crate::{
     staff::Role,
     state::AppState,
 };
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, get, patch, web};
 
 /// The assistance types a resident can apply for, with required fields and time limits.
 #[utoipa::path(
-    get,
-    path = "/api/v1/assistance-types",
     tag = "assistance",
     responses((status = 200, body = AssistanceTypeList))
 )]
+#[get("/api/v1/assistance-types")]
 pub async fn list(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let items = store::list(&state.db, false)
         .await?
@@ -33,12 +32,11 @@ pub async fn list(state: web::Data<AppState>) -> AppResult<HttpResponse> {
 
 /// The whole catalogue including disabled types (admins).
 #[utoipa::path(
-    get,
-    path = "/api/v1/admin/assistance-types",
     tag = "assistance",
     security(("bearer" = [])),
     responses((status = 200, body = AssistanceTypeList), (status = 403, body = ErrorBody))
 )]
+#[get("/api/v1/admin/assistance-types")]
 pub async fn admin_list(state: web::Data<AppState>, me: Staff) -> AppResult<HttpResponse> {
     me.require(&[Role::Admin])?;
     let items = store::list(&state.db, true)
@@ -51,8 +49,6 @@ pub async fn admin_list(state: web::Data<AppState>, me: Staff) -> AppResult<Http
 
 /// Edits a type. The catalogue is city-wide, so only an admin at city level may change it.
 #[utoipa::path(
-    patch,
-    path = "/api/v1/admin/assistance-types/{code}",
     tag = "assistance",
     security(("bearer" = [])),
     params(("code" = String, Path)),
@@ -64,6 +60,7 @@ pub async fn admin_list(state: web::Data<AppState>, me: Staff) -> AppResult<Http
         (status = 422, body = ErrorBody),
     )
 )]
+#[patch("/api/v1/admin/assistance-types/{code}")]
 pub async fn update(
     state: web::Data<AppState>,
     me: Staff,

@@ -107,3 +107,14 @@ pub async fn update(
     active.updated_at = Set(db::now());
     active.update(db).await
 }
+
+/// The enabled types in catalogue order, in the short form shown after a scan.
+pub async fn public_summaries(
+    db: &impl ConnectionTrait,
+) -> Result<Vec<crate::assistance::dto::AssistanceTypeSummary>, DbErr> {
+    Ok(list(db, false)
+        .await?
+        .iter()
+        .map(crate::assistance::dto::AssistanceTypeSummary::from)
+        .collect())
+}

@@ -1,7 +1,7 @@
 //! Staff login, resident login through WeChat, token refresh (rotation with reuse detection)
 //! and logout.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 
 use crate::{
     audit::{self, Actor, Entry},
@@ -35,8 +35,6 @@ fn printable(username: &str) -> String {
 
 /// Staff login with username and password.
 #[utoipa::path(
-    post,
-    path = "/api/v1/auth/staff/login",
     tag = "auth",
     request_body = StaffLoginRequest,
     responses(
@@ -46,6 +44,7 @@ fn printable(username: &str) -> String {
         (status = 429, description = "too many failed attempts", body = ErrorBody),
     )
 )]
+#[post("/api/v1/auth/staff/login")]
 pub async fn staff_login(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -97,7 +96,7 @@ pub async fn staff_login(
     state.throttle.success(&username, &ip).await;
     staff::store::touch_login(&state.db, account.id).await?;
     let (access, expires_in) = state.jwt.issue(Audience::Staff, account.id)?;
-    let refresh = store::issue(
+    let refresh_token = store::issue(
         &state.db,
         PrincipalKind::Staff,
         account.id,
@@ -114,7 +113,7 @@ pub async fn staff_login(
     Ok(token_answer(
         &state,
         access,
-        refresh,
+        refresh_token,
         expires_in,
         body.refresh_cookie,
     ))
@@ -124,16 +123,20 @@ pub async fn staff_login(
 fn token_answer(
     state: &AppState,
     access: String,
-    refresh: String,
+    refresh_token: String,
     expires_in: i64,
     in_cookie: bool,
 ) -> HttpResponse {
     let mut res = HttpResponse::Ok();
     if in_cookie {
-        cookie::set(&mut res, refresh, &state.settings);
+        cookie::set(&mut res, refresh_token, &state.settings);
         res.json(TokenResponse::bearer(access, None, expires_in))
     } else {
-        res.json(TokenResponse::bearer(access, Some(refresh), expires_in))
+        res.json(TokenResponse::bearer(
+            access,
+            Some(refresh_token),
+            expires_in,
+        ))
     }
 }
 
@@ -141,8 +144,6 @@ fn token_answer(
 /// resident's identity; WeChat's `session_key` is never stored nor returned). A code is tried
 /// once: after a timeout the mini-program must call `wx.login()` again.
 #[utoipa::path(
-    post,
-    path = "/api/v1/auth/wechat/login",
     tag = "auth",
     request_body = WechatLoginRequest,
     responses(
@@ -154,6 +155,7 @@ fn token_answer(
         (status = 503, description = "WeChat busy or unreachable", body = ErrorBody),
     )
 )]
+#[post("/api/v1/auth/wechat/login")]
 pub async fn wechat_login(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -193,7 +195,7 @@ pub async fn wechat_login(
     let resident =
         crate::residents::store::upsert_login(&txn, &session.openid, session.unionid.as_deref())
             .await?;
-    let refresh = store::issue(
+    let refresh_token = store::issue(
         &txn,
         PrincipalKind::Resident,
         resident.id,
@@ -209,7 +211,11 @@ pub async fn wechat_login(
     txn.commit().await?;
     let (access, expires_in) = state.jwt.issue(Audience::Resident, resident.id)?;
     tracing::info!(resident_id = %resident.id, openid = %mask_openid(&session.openid), "resident logged in");
-    Ok(HttpResponse::Ok().json(TokenResponse::bearer(access, Some(refresh), expires_in)))
+    Ok(HttpResponse::Ok().json(TokenResponse::bearer(
+        access,
+        Some(refresh_token),
+        expires_in,
+    )))
 }
 
 /// The refresh token of a refresh or logout request: the body's, else the cookie's (which
@@ -238,8 +244,6 @@ fn presented_token(req: &HttpRequest, body: &RefreshRequest) -> AppResult<(Optio
 /// the token comes from the `ztc_refresh` cookie and the new one goes back into it; a refused
 /// cookie is cleared.
 #[utoipa::path(
-    post,
-    path = "/api/v1/auth/refresh",
     tag = "auth",
     request_body = RefreshRequest,
     responses(
@@ -248,6 +252,7 @@ fn presented_token(req: &HttpRequest, body: &RefreshRequest) -> AppResult<(Optio
         (status = 403, description = "the cookie was used without the `X-Ztc-Client` header (`client_header_required`)", body = ErrorBody),
     )
 )]
+#[post("/api/v1/auth/refresh")]
 pub async fn refresh(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -255,8 +260,8 @@ pub async fn refresh(
 ) -> AppResult<HttpResponse> {
     let (token, in_cookie) = presented_token(&req, &body)?;
     match refresh_token(&state, token.as_deref().unwrap_or_default()).await {
-        Ok((access, refresh, expires_in)) => {
-            Ok(token_answer(&state, access, refresh, expires_in, in_cookie))
+        Ok((access, rotated, expires_in)) => {
+            Ok(token_answer(&state, access, rotated, expires_in, in_cookie))
         }
         Err(e) if in_cookie => {
             // A refused cookie is useless: remove it along with the error.
@@ -305,7 +310,10 @@ async fn refresh_token(state: &AppState, raw: &str) -> AppResult<(String, String
             Audience::Staff
         }
         PrincipalKind::Resident => {
-            if !crate::auth::resident_active(state, rotated.principal_id).await? {
+            if crate::residents::store::find_by_id(&state.db, rotated.principal_id)
+                .await?
+                .is_none()
+            {
                 store::revoke_family(&state.db, rotated.family_id).await?;
                 return Err(AppError::from(codes::INVALID_REFRESH_TOKEN));
             }
@@ -320,8 +328,6 @@ async fn refresh_token(state: &AppState, raw: &str) -> AppResult<(String, String
 /// are accepted silently. Browser clients send `{}` with the `X-Ztc-Client` header: the
 /// token is read from the `ztc_refresh` cookie, which is cleared.
 #[utoipa::path(
-    post,
-    path = "/api/v1/auth/logout",
     tag = "auth",
     request_body = RefreshRequest,
     responses(
@@ -329,6 +335,7 @@ async fn refresh_token(state: &AppState, raw: &str) -> AppResult<(String, String
         (status = 403, description = "the cookie was used without the `X-Ztc-Client` header (`client_header_required`)", body = ErrorBody),
     )
 )]
+#[post("/api/v1/auth/logout")]
 pub async fn logout(
     state: web::Data<AppState>,
     req: HttpRequest,

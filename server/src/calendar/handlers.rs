@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, get, put, web};
 use chrono::{Datelike, Weekday};
 
 use crate::{
@@ -33,13 +33,12 @@ fn check_year(year: i32) -> AppResult<()> {
 
 /// A year's holidays and make-up workdays (any staff member).
 #[utoipa::path(
-    get,
-    path = "/api/v1/admin/calendar/{year}",
     tag = "calendar",
     security(("bearer" = [])),
     params(("year" = i32, Path)),
     responses((status = 200, body = CalendarYear), (status = 401, body = ErrorBody))
 )]
+#[get("/api/v1/admin/calendar/{year}")]
 pub async fn get(
     state: web::Data<AppState>,
     _me: Staff,
@@ -64,14 +63,13 @@ pub async fn get(
 /// Replaces a year (city-level admins), e.g. when the State Council publishes next year's
 /// arrangement. Open deadlines keep their values; new ones use the new calendar.
 #[utoipa::path(
-    put,
-    path = "/api/v1/admin/calendar/{year}",
     tag = "calendar",
     security(("bearer" = [])),
     params(("year" = i32, Path)),
     request_body = ReplaceCalendarYear,
     responses((status = 200, body = CalendarYear), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
+#[put("/api/v1/admin/calendar/{year}")]
 pub async fn replace(
     state: web::Data<AppState>,
     me: Staff,

@@ -1,7 +1,7 @@
 //! Entry-point administration: create, list, rename and disable inside the caller's subtree,
 //! and the funnel of one entry point.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, get, patch, post, web};
 use uuid::Uuid;
 
 use crate::{
@@ -44,8 +44,6 @@ pub(crate) async fn find(
 /// Creates an entry point for a community inside the caller's subtree. Entry points sit at
 /// community level because a resident's case is routed to a community.
 #[utoipa::path(
-    post,
-    path = "/api/v1/admin/entry-points",
     tag = "entry_points",
     security(("bearer" = [])),
     request_body = CreateEntryPointRequest,
@@ -55,6 +53,7 @@ pub(crate) async fn find(
         (status = 422, body = ErrorBody),
     )
 )]
+#[post("/api/v1/admin/entry-points")]
 pub async fn create(
     state: web::Data<AppState>,
     me: Staff,
@@ -131,13 +130,12 @@ pub async fn create(
 
 /// Entry points inside the caller's subtree, optionally only below one node; keyset pages.
 #[utoipa::path(
-    get,
-    path = "/api/v1/admin/entry-points",
     tag = "entry_points",
     security(("bearer" = [])),
     params(ListQuery),
     responses((status = 200, body = EntryPointList), (status = 422, body = ErrorBody))
 )]
+#[get("/api/v1/admin/entry-points")]
 pub async fn list(
     state: web::Data<AppState>,
     me: Staff,
@@ -170,13 +168,12 @@ pub async fn list(
 
 /// One entry point inside the caller's subtree.
 #[utoipa::path(
-    get,
-    path = "/api/v1/admin/entry-points/{id}",
     tag = "entry_points",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses((status = 200, body = EntryPointResponse), (status = 404, body = ErrorBody))
 )]
+#[get("/api/v1/admin/entry-points/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
     me: Staff,
@@ -192,8 +189,6 @@ pub async fn get(
 /// Renames, disables or re-enables an entry point. A disabled entry point's codes answer
 /// "二维码已失效" when scanned.
 #[utoipa::path(
-    patch,
-    path = "/api/v1/admin/entry-points/{id}",
     tag = "entry_points",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -205,6 +200,7 @@ pub async fn get(
         (status = 422, body = ErrorBody),
     )
 )]
+#[patch("/api/v1/admin/entry-points/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
     me: Staff,
@@ -238,8 +234,6 @@ pub async fn update(
 
 /// The funnel of one entry point per China-time day: scans and distinct residents.
 #[utoipa::path(
-    get,
-    path = "/api/v1/admin/entry-points/{id}/stats",
     tag = "entry_points",
     security(("bearer" = [])),
     params(("id" = Uuid, Path), StatsQuery),
@@ -249,6 +243,7 @@ pub async fn update(
         (status = 422, description = "bad dates or a range over 366 days", body = ErrorBody),
     )
 )]
+#[get("/api/v1/admin/entry-points/{id}/stats")]
 pub async fn stats(
     state: web::Data<AppState>,
     me: Staff,

@@ -1,7 +1,7 @@
 //! QR images of an entry point: the 小程序码 (fetched from WeChat once, then cached in the
 //! database), the URL QR code made here, and the printable poster.
 
-use actix_web::{HttpResponse, http::header, web};
+use actix_web::{HttpResponse, get, http::header, web};
 use uuid::Uuid;
 
 use crate::{
@@ -47,8 +47,6 @@ fn url_code(url: &str, scene: &str, format: QrFormat) -> AppResult<HttpResponse>
 /// `WECHAT_QR_PAGE` with the scene, made by WeChat once and then served from the database (in
 /// dev WeChat mode the URL code stands in, marked by `X-Ztc-Qr-Fallback: url`).
 #[utoipa::path(
-    get,
-    path = "/api/v1/admin/entry-points/{id}/qrcode",
     tag = "entry_points",
     security(("bearer" = [])),
     params(("id" = Uuid, Path), QrQuery),
@@ -59,6 +57,7 @@ fn url_code(url: &str, scene: &str, format: QrFormat) -> AppResult<HttpResponse>
         (status = 502, description = "WeChat refused to make the 小程序码", body = ErrorBody),
     )
 )]
+#[get("/api/v1/admin/entry-points/{id}/qrcode")]
 pub async fn qrcode(
     state: web::Data<AppState>,
     me: Staff,
@@ -145,8 +144,6 @@ async fn wxacode(
 /// (the URL code in dev WeChat mode, or when WeChat cannot make one now), the community with
 /// its street and district, how to apply in WeChat, and the hotline.
 #[utoipa::path(
-    get,
-    path = "/api/v1/admin/entry-points/{id}/poster",
     tag = "entry_points",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -155,6 +152,7 @@ async fn wxacode(
         (status = 404, body = ErrorBody),
     )
 )]
+#[get("/api/v1/admin/entry-points/{id}/poster")]
 pub async fn poster(
     state: web::Data<AppState>,
     me: Staff,

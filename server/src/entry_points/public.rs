@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
 use crate::{
     assistance,
@@ -30,8 +30,6 @@ fn unknown_scene(hotline: &str) -> AppError {
 /// path to the city), the assistance types on offer and the hotline. Anonymous or with a
 /// resident token.
 #[utoipa::path(
-    post,
-    path = "/api/v1/scans",
     tag = "entry_points",
     request_body = ScanRequest,
     responses(
@@ -40,6 +38,7 @@ fn unknown_scene(hotline: &str) -> AppError {
         (status = 422, description = "not a valid scene", body = ErrorBody),
     )
 )]
+#[post("/api/v1/scans")]
 pub async fn scan(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -78,7 +77,7 @@ pub async fn scan(
             name: community.name.clone(),
             path: path.iter().map(JurisdictionNode::from).collect(),
         },
-        assistance_types: assistance::public_summaries(&state.db).await?,
+        assistance_types: assistance::store::public_summaries(&state.db).await?,
         hotline: hotline.clone(),
     }))
 }
@@ -118,8 +117,6 @@ fn html(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
 /// The landing page a URL QR code opens in a phone browser: names the community, explains how
 /// to apply in WeChat, and offers the hotline as a `tel:` link. Counted as a scan.
 #[utoipa::path(
-    get,
-    path = "/s/{scene}",
     tag = "entry_points",
     params(("scene" = String, Path)),
     responses(
@@ -127,6 +124,7 @@ fn html(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
         (status = 404, description = "HTML page: the code is unknown or disabled", content_type = "text/html"),
     )
 )]
+#[get("/s/{scene}")]
 pub async fn landing(
     state: web::Data<AppState>,
     req: HttpRequest,

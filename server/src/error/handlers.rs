@@ -39,7 +39,14 @@ pub fn path_error(err: PathError, _req: &HttpRequest) -> actix_web::Error {
         .into()
 }
 
-pub async fn not_found_route() -> Result<HttpResponse, AppError> {
+pub async fn not_found_route(req: HttpRequest) -> Result<HttpResponse, AppError> {
+    // A documented path asked with another method: its own routes did not match.
+    if req
+        .app_data::<crate::http::KnownPaths>()
+        .is_some_and(|k| k.contains(req.path()))
+    {
+        return Ok(HttpResponse::MethodNotAllowed().finish());
+    }
     Err(codes::ROUTE_NOT_FOUND.into())
 }
 

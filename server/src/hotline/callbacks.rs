@@ -20,6 +20,9 @@ use crate::{
     state::AppState,
 };
 
+/// Largest callback body the platform may send.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Started,

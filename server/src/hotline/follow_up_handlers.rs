@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use actix_web::{HttpRequest, HttpResponse, http::header, web};
+use actix_web::{HttpRequest, HttpResponse, get, http::header, post, web};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -25,7 +25,7 @@ use crate::{
         },
         followups,
         handlers::parse,
-        satisfaction,
+        satisfaction as figures,
         store::{self, FollowUpCursor, FollowUpFilter},
         views,
     },
@@ -61,13 +61,12 @@ fn follow_up_cursor(
 /// 回访 tasks inside the caller's jurisdiction (operators, supervisors): `due` and `overdue`
 /// soonest first, `done` and all newest first.
 #[utoipa::path(
-    get,
-    path = "/api/v1/hotline/follow-ups",
     tag = "hotline",
     security(("bearer" = [])),
     params(FollowUpQuery),
     responses((status = 200, body = FollowUpPage), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
+#[get("/api/v1/hotline/follow-ups")]
 pub async fn list_follow_ups(
     state: web::Data<AppState>,
     me: Staff,
@@ -105,8 +104,6 @@ pub async fn list_follow_ups(
 /// after 3 attempts. Reached: satisfaction 1–5 is required; 2 or less reopens the case for the
 /// supervisor.
 #[utoipa::path(
-    post,
-    path = "/api/v1/hotline/follow-ups/{id}/result",
     tag = "hotline",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -119,6 +116,7 @@ pub async fn list_follow_ups(
         (status = 422, body = ErrorBody),
     )
 )]
+#[post("/api/v1/hotline/follow-ups/{id}/result")]
 pub async fn record_result(
     state: web::Data<AppState>,
     me: Staff,
@@ -137,8 +135,6 @@ pub async fn record_result(
 
 /// The applicant's number for an open 回访 (operators). Every read is written to the access log.
 #[utoipa::path(
-    get,
-    path = "/api/v1/hotline/follow-ups/{id}/contact",
     tag = "hotline",
     security(("bearer" = [])),
     params(("id" = Uuid, Path), ContactQuery),
@@ -149,6 +145,7 @@ pub async fn record_result(
         (status = 409, description = "the follow-up is no longer open", body = ErrorBody),
     )
 )]
+#[get("/api/v1/hotline/follow-ups/{id}/contact")]
 pub async fn contact(
     state: web::Data<AppState>,
     me: Staff,
@@ -203,17 +200,16 @@ pub async fn contact(
 /// Satisfaction of completed 回访 by street (operators, supervisors, approvers), inside the
 /// caller's jurisdiction, for days `from`–`to` (China time, inclusive).
 #[utoipa::path(
-    get,
-    path = "/api/v1/hotline/satisfaction",
     tag = "hotline",
     security(("bearer" = [])),
     params(SatisfactionQuery),
     responses((status = 200, body = SatisfactionReport), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
+#[get("/api/v1/hotline/satisfaction")]
 pub async fn satisfaction(
     state: web::Data<AppState>,
     me: Staff,
     query: web::Query<SatisfactionQuery>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(satisfaction::report(&state.db, &me, &query).await?))
+    Ok(HttpResponse::Ok().json(figures::report(&state.db, &me, &query).await?))
 }

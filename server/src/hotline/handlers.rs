@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use uuid::Uuid;
@@ -54,8 +54,6 @@ async fn call_view(
 /// (channel `hotline`) in the same transaction; with `link_application_id` it is recorded
 /// against an existing case; a help request without either becomes a task for the community.
 #[utoipa::path(
-    post,
-    path = "/api/v1/hotline/calls",
     tag = "hotline",
     security(("bearer" = [])),
     request_body = CallInput,
@@ -67,6 +65,7 @@ async fn call_view(
         (status = 422, description = "every invalid field, the application's prefixed `application.`", body = ErrorBody),
     )
 )]
+#[post("/api/v1/hotline/calls")]
 pub async fn create_call(
     state: web::Data<AppState>,
     me: Staff,
@@ -90,13 +89,12 @@ pub async fn create_call(
 
 /// One call inside the caller's jurisdiction (a caseworker opens the help request it was sent).
 #[utoipa::path(
-    get,
-    path = "/api/v1/hotline/calls/{id}",
     tag = "hotline",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses((status = 200, body = CallView), (status = 404, body = ErrorBody))
 )]
+#[get("/api/v1/hotline/calls/{id}")]
 pub async fn get_call(
     state: web::Data<AppState>,
     me: Staff,
@@ -124,8 +122,6 @@ pub async fn get_call(
 /// caller's jurisdiction: the cases where it is the applicant's number and the cases its calls
 /// were about.
 #[utoipa::path(
-    get,
-    path = "/api/v1/hotline/callers/{phone}",
     tag = "hotline",
     security(("bearer" = [])),
     params(("phone" = String, Path, description = "mobile, or landline with area code")),
@@ -135,6 +131,7 @@ pub async fn get_call(
         (status = 422, description = "not a phone number", body = ErrorBody),
     )
 )]
+#[get("/api/v1/hotline/callers/{phone}")]
 pub async fn caller_history(
     state: web::Data<AppState>,
     me: Staff,
@@ -196,8 +193,6 @@ pub async fn caller_history(
 /// (HMAC-SHA256 of `"{t}.{raw body}"`, ±300 s, current or previous secret); idempotent by
 /// `event_id`. The recording URL is stored, never fetched.
 #[utoipa::path(
-    post,
-    path = "/api/v1/hotline/callbacks",
     tag = "hotline",
     params(("X-Hotline-Signature" = String, Header, description = "t=<unix seconds>,v1=<hex HMAC-SHA256>")),
     request_body = CallbackEvent,
@@ -207,11 +202,15 @@ pub async fn caller_history(
         (status = 422, body = ErrorBody),
     )
 )]
+#[post("/api/v1/hotline/callbacks")]
 pub async fn callback(
     state: web::Data<AppState>,
     req: HttpRequest,
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
+    if body.len() > callbacks::BODY_LIMIT {
+        return Err(AppError::PayloadTooLarge);
+    }
     // A header that is not visible ASCII reads as empty, which is malformed.
     let header = req
         .headers()
@@ -234,13 +233,12 @@ const TASK_ROLES: &[crate::staff::Role] = &[
 /// Help requests taken by phone without an application, as tasks inside the caller's
 /// jurisdiction: `open` ones oldest first, `done` ones newest first.
 #[utoipa::path(
-    get,
-    path = "/api/v1/hotline/tasks",
     tag = "hotline",
     security(("bearer" = [])),
     params(TaskQuery),
     responses((status = 200, body = TaskPage), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody))
 )]
+#[get("/api/v1/hotline/tasks")]
 pub async fn list_tasks(
     state: web::Data<AppState>,
     me: Staff,
@@ -269,8 +267,6 @@ pub async fn list_tasks(
 
 /// Records what was done about a help request; the task is then `done`.
 #[utoipa::path(
-    post,
-    path = "/api/v1/hotline/tasks/{id}/done",
     tag = "hotline",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "the call's id")),
@@ -282,6 +278,7 @@ pub async fn list_tasks(
         (status = 422, body = ErrorBody),
     )
 )]
+#[post("/api/v1/hotline/tasks/{id}/done")]
 pub async fn finish_task(
     state: web::Data<AppState>,
     me: Staff,

@@ -1,6 +1,6 @@
 //! Jurisdiction tree: public reads, admin-only creation and renaming inside the admin's subtree.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, get, patch, post, put, web};
 
 use crate::jurisdictions::dto::{StreetSettingsResponse, UpdateStreetSettingsRequest};
 
@@ -27,12 +27,11 @@ fn not_found() -> AppError {
 
 /// One node with its path to the root.
 #[utoipa::path(
-    get,
-    path = "/api/v1/jurisdictions/{code}",
     tag = "jurisdictions",
     params(("code" = String, Path)),
     responses((status = 200, body = JurisdictionResponse), (status = 404, body = ErrorBody))
 )]
+#[get("/api/v1/jurisdictions/{code}")]
 pub async fn get(state: web::Data<AppState>, code: web::Path<String>) -> AppResult<HttpResponse> {
     let node = store::find_by_code(&state.db, &code)
         .await?
@@ -43,12 +42,11 @@ pub async fn get(state: web::Data<AppState>, code: web::Path<String>) -> AppResu
 
 /// The direct children of a node, by code.
 #[utoipa::path(
-    get,
-    path = "/api/v1/jurisdictions/{code}/children",
     tag = "jurisdictions",
     params(("code" = String, Path)),
     responses((status = 200, body = ChildrenResponse), (status = 404, body = ErrorBody))
 )]
+#[get("/api/v1/jurisdictions/{code}/children")]
 pub async fn children(
     state: web::Data<AppState>,
     code: web::Path<String>,
@@ -67,8 +65,6 @@ pub async fn children(
 /// Adds a node under a parent inside the admin's subtree; the level must be the one below the
 /// parent's. Roots (cities) are created with the CLI.
 #[utoipa::path(
-    post,
-    path = "/api/v1/admin/jurisdictions",
     tag = "jurisdictions",
     security(("bearer" = [])),
     request_body = CreateJurisdictionRequest,
@@ -79,6 +75,7 @@ pub async fn children(
         (status = 422, body = ErrorBody),
     )
 )]
+#[post("/api/v1/admin/jurisdictions")]
 pub async fn create(
     state: web::Data<AppState>,
     me: Staff,
@@ -157,8 +154,6 @@ pub async fn create(
 
 /// Renames a node strictly below the admin's own node (the root's admins may rename the root).
 #[utoipa::path(
-    patch,
-    path = "/api/v1/admin/jurisdictions/{code}",
     tag = "jurisdictions",
     security(("bearer" = [])),
     params(("code" = String, Path)),
@@ -170,6 +165,7 @@ pub async fn create(
         (status = 422, body = ErrorBody),
     )
 )]
+#[patch("/api/v1/admin/jurisdictions/{code}")]
 pub async fn rename(
     state: web::Data<AppState>,
     me: Staff,
@@ -227,13 +223,12 @@ async fn street_in_scope(
 
 /// A street's settings (staff whose subtree holds it).
 #[utoipa::path(
-    get,
-    path = "/api/v1/admin/jurisdictions/{code}/settings",
     tag = "jurisdictions",
     security(("bearer" = [])),
     params(("code" = String, Path)),
     responses((status = 200, body = StreetSettingsResponse), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
+#[get("/api/v1/admin/jurisdictions/{code}/settings")]
 pub async fn street_settings(
     state: web::Data<AppState>,
     me: Staff,
@@ -250,14 +245,13 @@ pub async fn street_settings(
 
 /// Sets a street's 先行救助 cap (admins and supervisors above it).
 #[utoipa::path(
-    put,
-    path = "/api/v1/admin/jurisdictions/{code}/settings",
     tag = "jurisdictions",
     security(("bearer" = [])),
     params(("code" = String, Path)),
     request_body = UpdateStreetSettingsRequest,
     responses((status = 200, body = StreetSettingsResponse), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
+#[put("/api/v1/admin/jurisdictions/{code}/settings")]
 pub async fn update_street_settings(
     state: web::Data<AppState>,
     me: Staff,

@@ -1,7 +1,7 @@
 //! Finding a node by part of its name, inside the caller's subtree: an operator types 福安 and
 //! picks 福安社区 (和平区 › 劝业场街道) without knowing its code.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, get, web};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -44,13 +44,12 @@ pub struct SearchResults {
 /// Nodes inside the caller's subtree whose name contains `q` (or whose code starts with it),
 /// shortest names first.
 #[utoipa::path(
-    get,
-    path = "/api/v1/staff/jurisdictions",
     tag = "jurisdictions",
     security(("bearer" = [])),
     params(SearchQuery),
     responses((status = 200, body = SearchResults), (status = 422, body = ErrorBody))
 )]
+#[get("/api/v1/staff/jurisdictions")]
 pub async fn search(
     state: web::Data<AppState>,
     me: Staff,

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, get, post, web};
 
 use crate::{
     auth::Resident,
@@ -29,12 +29,11 @@ async fn credits(state: &AppState, resident: &Resident) -> AppResult<BTreeMap<St
 
 /// Templates the mini-program should ask consent for, and how many sends each still allows.
 #[utoipa::path(
-    get,
-    path = "/api/v1/me/subscriptions/templates",
     tag = "notifications",
     security(("bearer" = [])),
     responses((status = 200, body = SubscriptionTemplates))
 )]
+#[get("/api/v1/me/subscriptions/templates")]
 pub async fn templates(state: web::Data<AppState>, me: Resident) -> AppResult<HttpResponse> {
     let templates: Vec<TemplateInfo> = state
         .notifier
@@ -60,13 +59,12 @@ pub async fn templates(state: web::Data<AppState>, me: Resident) -> AppResult<Ht
 /// taps, so an `accept` is checked and answered but not counted again (`recorded: false`);
 /// a `ban` always clears the template's credits.
 #[utoipa::path(
-    post,
-    path = "/api/v1/me/subscriptions",
     tag = "notifications",
     security(("bearer" = [])),
     request_body = ConsentRequest,
     responses((status = 200, body = ConsentResponse), (status = 422, body = ErrorBody))
 )]
+#[post("/api/v1/me/subscriptions")]
 pub async fn consent(
     state: web::Data<AppState>,
     me: Resident,

@@ -6,8 +6,8 @@ use std::{
     convert::Infallible,
 };
 
-use actix_web::{HttpRequest, HttpResponse, http::header, web};
-use futures_util::stream;
+use actix_web::{HttpRequest, HttpResponse, get, http::header, post, web};
+use futures_util::stream as live_stream;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
 use tokio::sync::broadcast::error::RecvError;
 use uuid::Uuid;
@@ -37,13 +37,12 @@ fn before_cursor(c: Option<&str>) -> AppResult<Option<Uuid>> {
 
 /// The caller's inbox, newest first.
 #[utoipa::path(
-    get,
-    path = "/api/v1/staff/notifications",
     tag = "notifications",
     security(("bearer" = [])),
     params(InboxQuery),
     responses((status = 200, body = InboxPage))
 )]
+#[get("/api/v1/staff/notifications")]
 pub async fn list(
     state: web::Data<AppState>,
     me: Staff,
@@ -69,13 +68,12 @@ pub async fn list(
 
 /// Marks one of the caller's notifications read.
 #[utoipa::path(
-    post,
-    path = "/api/v1/staff/notifications/{id}/read",
     tag = "notifications",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses((status = 200, body = InboxItem), (status = 404, body = ErrorBody))
 )]
+#[post("/api/v1/staff/notifications/{id}/read")]
 pub async fn mark_read(
     state: web::Data<AppState>,
     me: Staff,
@@ -180,13 +178,12 @@ async fn next(mut live: Live) -> Option<(Result<web::Bytes, Infallible>, Live)> 
 /// a heartbeat comment every 15 s, and on reconnect with `Last-Event-ID` everything missed.
 /// `EventSource` cannot send headers, so `?access_token=` is accepted too.
 #[utoipa::path(
-    get,
-    path = "/api/v1/staff/notifications/stream",
     tag = "notifications",
     security(("bearer" = [])),
     params(StreamQuery, ("Last-Event-ID" = Option<String>, Header)),
     responses((status = 200, content_type = "text/event-stream", body = String), (status = 401, body = ErrorBody))
 )]
+#[get("/api/v1/staff/notifications/stream")]
 pub async fn stream(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -225,18 +222,17 @@ pub async fn stream(
         .content_type("text/event-stream")
         .insert_header((header::CACHE_CONTROL, "no-cache"))
         .insert_header(("X-Accel-Buffering", "no"))
-        .streaming(stream::unfold(live, next)))
+        .streaming(live_stream::unfold(live, next)))
 }
 
 /// What went to whom for a case, and how it went.
 #[utoipa::path(
-    get,
-    path = "/api/v1/staff/applications/{id}/deliveries",
     tag = "notifications",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses((status = 200, body = DeliveryList), (status = 404, body = ErrorBody))
 )]
+#[get("/api/v1/staff/applications/{id}/deliveries")]
 pub async fn for_application(
     state: web::Data<AppState>,
     me: Staff,
@@ -275,13 +271,12 @@ fn dead_in_scope(me: &Staff) -> sea_orm::Select<deliveries::Entity> {
 
 /// Notifications given up on, inside the caller's subtree (admins and supervisors).
 #[utoipa::path(
-    get,
-    path = "/api/v1/admin/notifications/dead",
     tag = "notifications",
     security(("bearer" = [])),
     params(InboxQuery),
     responses((status = 200, body = DeliveryList), (status = 403, body = ErrorBody))
 )]
+#[get("/api/v1/admin/notifications/dead")]
 pub async fn dead(
     state: web::Data<AppState>,
     me: Staff,
@@ -309,13 +304,12 @@ pub async fn dead(
 
 /// Sends a dead notification again (after fixing its cause, e.g. a template).
 #[utoipa::path(
-    post,
-    path = "/api/v1/admin/notifications/{id}/retry",
     tag = "notifications",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses((status = 200, body = DeliveryView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
+#[post("/api/v1/admin/notifications/{id}/retry")]
 pub async fn retry(
     state: web::Data<AppState>,
     me: Staff,

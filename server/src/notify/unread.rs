@@ -1,6 +1,6 @@
 //! The caller's unread count (the badge on the inbox) and marking everything read.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, get, post, web};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, sea_query::Expr};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -24,12 +24,11 @@ async fn count(state: &AppState, me: &Staff) -> AppResult<u64> {
 
 /// How many of the caller's notifications are unread.
 #[utoipa::path(
-    get,
-    path = "/api/v1/staff/notifications/unread-count",
     tag = "notifications",
     security(("bearer" = [])),
     responses((status = 200, body = UnreadCount))
 )]
+#[get("/api/v1/staff/notifications/unread-count")]
 pub async fn get(state: web::Data<AppState>, me: Staff) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(UnreadCount {
         unread: count(&state, &me).await?,
@@ -38,12 +37,11 @@ pub async fn get(state: web::Data<AppState>, me: Staff) -> AppResult<HttpRespons
 
 /// Marks every notification of the caller read.
 #[utoipa::path(
-    post,
-    path = "/api/v1/staff/notifications/read-all",
     tag = "notifications",
     security(("bearer" = [])),
     responses((status = 200, body = UnreadCount))
 )]
+#[post("/api/v1/staff/notifications/read-all")]
 pub async fn read_all(state: web::Data<AppState>, me: Staff) -> AppResult<HttpResponse> {
     staff_notifications::Entity::update_many()
         .col_expr(staff_notifications::Column::ReadAt, Expr::value(db::now()))

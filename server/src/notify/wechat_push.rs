@@ -2,7 +2,7 @@
 //! AES-256-CBC with a 32-byte PKCS#7 block, appid check), and the subscription events that add
 //! or remove one-time credits and confirm sends. Answers `success` quickly; repeats are ignored.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, get, post, web};
 use aes::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyIvInit, block_padding::NoPadding};
 use base64::{Engine, engine::general_purpose::STANDARD as B64};
 use sea_orm::{
@@ -157,12 +157,11 @@ fn check_plain(token: &str, q: &PushQuery) -> AppResult<()> {
 
 /// URL verification: echoes `echostr` when the signature matches.
 #[utoipa::path(
-    get,
-    path = "/api/v1/wechat/push",
     tag = "notifications",
     params(PushQuery),
     responses((status = 200, content_type = "text/plain", body = String), (status = 401, body = ErrorBody))
 )]
+#[get("/api/v1/wechat/push")]
 pub async fn verify(
     state: web::Data<AppState>,
     query: web::Query<PushQuery>,
@@ -194,13 +193,12 @@ fn text(v: &Value, key: &str) -> Option<String> {
 
 /// Receives pushed events (JSON, plain or safe mode).
 #[utoipa::path(
-    post,
-    path = "/api/v1/wechat/push",
     tag = "notifications",
     params(PushQuery),
     request_body(content = Object, description = "the pushed message (or `{ToUserName, Encrypt}` in safe mode)"),
     responses((status = 200, content_type = "text/plain", body = String), (status = 401, body = ErrorBody))
 )]
+#[post("/api/v1/wechat/push")]
 pub async fn receive(
     state: web::Data<AppState>,
     query: web::Query<PushQuery>,

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, get, web};
 use sea_orm::DbBackend;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -16,7 +16,7 @@ use crate::{
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 
 #[derive(Serialize, ToSchema)]
-pub struct Status {
+pub struct Health {
     pub status: String,
 }
 
@@ -28,23 +28,24 @@ pub struct Readiness {
 }
 
 /// Liveness: the process answers.
-#[utoipa::path(get, path = "/healthz", tag = "ops", responses((status = 200, body = Status)))]
+#[utoipa::path(
+    tag = "ops", responses((status = 200, body = Health)))]
+#[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(Status {
+    HttpResponse::Ok().json(Health {
         status: "ok".into(),
     })
 }
 
 /// Readiness: the database and, when configured, Redis are reachable.
 #[utoipa::path(
-    get,
-    path = "/readyz",
     tag = "ops",
     responses(
         (status = 200, body = Readiness),
         (status = 503, description = "a dependency is unreachable; `fields` names it", body = ErrorBody),
     )
 )]
+#[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let mut checks = std::collections::BTreeMap::new();
     let mut failed = FieldErrors::new();
@@ -84,7 +85,9 @@ pub async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
 }
 
 /// Prometheus metrics (OpenMetrics text).
-#[utoipa::path(get, path = "/metrics", tag = "ops", responses((status = 200, content_type = "application/openmetrics-text", body = String)))]
+#[utoipa::path(
+    tag = "ops", responses((status = 200, content_type = "application/openmetrics-text", body = String)))]
+#[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     let (size, idle) = match state.db.get_database_backend() {
         DbBackend::Postgres => {

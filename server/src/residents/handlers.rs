@@ -1,6 +1,6 @@
 //! The resident's profile and phone binding through WeChat's phone-number code.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, get, post, web};
 
 use crate::{
     audit::{self, Actor, Entry},
@@ -23,14 +23,13 @@ pub fn phone_context(resident_id: uuid::Uuid) -> String {
 
 /// The logged-in resident's profile, phone masked.
 #[utoipa::path(
-    get,
-    path = "/api/v1/me",
     tag = "residents",
     security(("bearer" = [])),
     responses((status = 200, body = MeResponse), (status = 401, body = ErrorBody))
 )]
-pub async fn me(state: web::Data<AppState>, me: Resident) -> AppResult<HttpResponse> {
-    let resident = store::find_by_id(&state.db, me.id)
+#[get("/api/v1/me")]
+pub async fn me(state: web::Data<AppState>, caller: Resident) -> AppResult<HttpResponse> {
+    let resident = store::find_by_id(&state.db, caller.id)
         .await?
         .ok_or_else(|| AppError::from(codes::INVALID_TOKEN))?;
     Ok(HttpResponse::Ok().json(MeResponse::from(&resident)))
@@ -46,8 +45,6 @@ fn phone_code_invalid() -> AppError {
 /// Binds the phone number WeChat vouches for (the `getPhoneNumber` button's code). Stored
 /// encrypted with a blind index and a masked copy; the answer shows it masked.
 #[utoipa::path(
-    post,
-    path = "/api/v1/me/phone",
     tag = "residents",
     security(("bearer" = [])),
     request_body = BindPhoneRequest,
@@ -59,9 +56,10 @@ fn phone_code_invalid() -> AppError {
         (status = 503, body = ErrorBody),
     )
 )]
+#[post("/api/v1/me/phone")]
 pub async fn bind_phone(
     state: web::Data<AppState>,
-    me: Resident,
+    caller: Resident,
     body: web::Json<BindPhoneRequest>,
 ) -> AppResult<HttpResponse> {
     let code = body.code.trim();
@@ -82,18 +80,21 @@ pub async fn bind_phone(
     }
     let phone = MobileNumber::parse(&info.pure_phone_number)
         .map_err(|_| AppError::field("code", "目前仅支持中国大陆手机号"))?;
-    let enc = state.cipher.encrypt(&phone_context(me.id), phone.as_str());
+    let enc = state
+        .cipher
+        .encrypt(&phone_context(caller.id), phone.as_str());
     let bidx = state
         .cipher
         .blind_index(crate::privacy::index::PHONE, phone.as_str());
     let txn = db::begin(&state.db).await?;
-    let resident = store::set_phone(&txn, me.id, enc, bidx, phone.masked()).await?;
+    let resident = store::set_phone(&txn, caller.id, enc, bidx, phone.masked()).await?;
     audit::record(
         &txn,
-        Entry::new(Actor::Resident(me.id), "resident.phone_bound").target("resident", me.id),
+        Entry::new(Actor::Resident(caller.id), "resident.phone_bound")
+            .target("resident", caller.id),
     )
     .await?;
     txn.commit().await?;
-    tracing::info!(resident_id = %me.id, "resident bound a phone number");
+    tracing::info!(resident_id = %caller.id, "resident bound a phone number");
     Ok(HttpResponse::Ok().json(MeResponse::from(&resident)))
 }

@@ -1,6 +1,6 @@
 //! Staff administration: admins create, list and change accounts inside their own subtree.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, get, patch, post, web};
 use uuid::Uuid;
 
 use crate::{
@@ -26,8 +26,8 @@ fn staff_not_found() -> AppError {
 /// Whether `path` lies inside the admin's subtree but not at its own node. Admin accounts may be
 /// created or changed only there: an admin at the same node would be a peer able to disable
 /// (or demote) the admin who made it.
-fn strictly_below(me: &Staff, path: &str) -> bool {
-    me.scope.contains(path) && path != me.scope.path
+fn strictly_below(caller: &Staff, path: &str) -> bool {
+    caller.scope.contains(path) && path != caller.scope.path
 }
 
 /// The node a request names, or the field message to report: a code that cannot be one
@@ -53,8 +53,6 @@ fn admin_not_below() -> AppError {
 /// Creates a staff account at a node inside the admin's subtree; an `admin` account only
 /// strictly below the caller's own node.
 #[utoipa::path(
-    post,
-    path = "/api/v1/admin/staff",
     tag = "staff",
     security(("bearer" = [])),
     request_body = CreateStaffRequest,
@@ -65,12 +63,13 @@ fn admin_not_below() -> AppError {
         (status = 422, description = "invalid fields", body = ErrorBody),
     )
 )]
+#[post("/api/v1/admin/staff")]
 pub async fn create(
     state: web::Data<AppState>,
-    me: Staff,
+    caller: Staff,
     body: web::Json<CreateStaffRequest>,
 ) -> AppResult<HttpResponse> {
-    me.require(&[Role::Admin])?;
+    caller.require(&[Role::Admin])?;
     let body = body.into_inner();
     let mut fields = FieldErrors::new();
     let username = Username::parse(&body.username)
@@ -95,10 +94,10 @@ pub async fn create(
     if !fields.is_empty() {
         return Err(AppError::validation(fields));
     }
-    if !me.scope.contains(&node.path) {
+    if !caller.scope.contains(&node.path) {
         return Err(codes::OUTSIDE_JURISDICTION.with("只能在本辖区内创建工作人员"));
     }
-    if body.role == Role::Admin && !strictly_below(&me, &node.path) {
+    if body.role == Role::Admin && !strictly_below(&caller, &node.path) {
         return Err(admin_not_below());
     }
     let hash = password::hash(pw.expose().to_string()).await?;
@@ -116,7 +115,7 @@ pub async fn create(
     .await?;
     audit::record(
         &txn,
-        Entry::new(Actor::Staff(me.id), "staff.create")
+        Entry::new(Actor::Staff(caller.id), "staff.create")
             .target("staff", account.id)
             .detail(serde_json::json!({"role": body.role.as_str(), "jurisdiction": node.code})),
     )
@@ -127,19 +126,18 @@ pub async fn create(
 
 /// Staff in the admin's subtree, by username, paginated with `cursor`.
 #[utoipa::path(
-    get,
-    path = "/api/v1/admin/staff",
     tag = "staff",
     security(("bearer" = [])),
     params(ListStaffQuery),
     responses((status = 200, body = StaffPage), (status = 403, body = ErrorBody))
 )]
+#[get("/api/v1/admin/staff")]
 pub async fn list(
     state: web::Data<AppState>,
-    me: Staff,
+    caller: Staff,
     query: web::Query<ListStaffQuery>,
 ) -> AppResult<HttpResponse> {
-    me.require(&[Role::Admin])?;
+    caller.require(&[Role::Admin])?;
     let query = query.into_inner();
     let limit = cursor::limit(query.limit, 50, 200);
     let jurisdiction_path = match query.jurisdiction_code.as_deref() {
@@ -174,7 +172,7 @@ pub async fn list(
         .transpose()?;
     let rows = store::list(
         &state.db,
-        &me.scope,
+        &caller.scope,
         store::ListFilter {
             role: query.role,
             jurisdiction_path,
@@ -201,8 +199,6 @@ pub async fn list(
 /// Changes role, node, display name or disabled flag. Disabling ends every session at once.
 /// Admin accounts (before or after the change) must sit strictly below the caller's node.
 #[utoipa::path(
-    patch,
-    path = "/api/v1/admin/staff/{id}",
     tag = "staff",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -214,19 +210,20 @@ pub async fn list(
         (status = 422, body = ErrorBody),
     )
 )]
+#[patch("/api/v1/admin/staff/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
-    me: Staff,
+    caller: Staff,
     id: web::Path<Uuid>,
     body: web::Json<UpdateStaffRequest>,
 ) -> AppResult<HttpResponse> {
-    me.require(&[Role::Admin])?;
+    caller.require(&[Role::Admin])?;
     let id = id.into_inner();
     let body = body.into_inner();
-    let (current, current_node) = store::find_in_scope(&state.db, &me.scope, id)
+    let (current, current_node) = store::find_in_scope(&state.db, &caller.scope, id)
         .await?
         .ok_or_else(staff_not_found)?;
-    if id == me.id
+    if id == caller.id
         && (body.role.is_some() || body.disabled.is_some() || body.jurisdiction_code.is_some())
     {
         return Err(AppError::unprocessable(
@@ -235,7 +232,7 @@ pub async fn update(
         ));
     }
     let is_admin = Role::parse(&current.role) == Some(Role::Admin);
-    if id != me.id && is_admin && !strictly_below(&me, &current_node.path) {
+    if id != caller.id && is_admin && !strictly_below(&caller, &current_node.path) {
         return Err(admin_not_below());
     }
     let mut fields = FieldErrors::new();
@@ -256,14 +253,14 @@ pub async fn update(
         return Err(AppError::validation(fields));
     }
     if let Some(node) = &new_node
-        && !me.scope.contains(&node.path)
+        && !caller.scope.contains(&node.path)
     {
         return Err(codes::OUTSIDE_JURISDICTION.with("只能把工作人员调整到本辖区内"));
     }
     // Where the account ends up: an admin there must still be below the caller.
     let will_be_admin = body.role.map_or(is_admin, |r| r == Role::Admin);
     let final_path = new_node.as_ref().map_or(&current_node.path, |n| &n.path);
-    if id != me.id && will_be_admin && !strictly_below(&me, final_path) {
+    if id != caller.id && will_be_admin && !strictly_below(&caller, final_path) {
         return Err(admin_not_below());
     }
     let disabling = body.disabled == Some(true) && !current.disabled;
@@ -284,7 +281,7 @@ pub async fn update(
     }
     audit::record(
         &txn,
-        Entry::new(Actor::Staff(me.id), "staff.update")
+        Entry::new(Actor::Staff(caller.id), "staff.update")
             .target("staff", updated.id)
             .detail(serde_json::json!({
                 "role": body.role.map(Role::as_str),
@@ -302,14 +299,13 @@ pub async fn update(
 
 /// The caller's own account.
 #[utoipa::path(
-    get,
-    path = "/api/v1/staff/me",
     tag = "staff",
     security(("bearer" = [])),
     responses((status = 200, body = StaffResponse), (status = 401, body = ErrorBody))
 )]
-pub async fn me(state: web::Data<AppState>, me: Staff) -> AppResult<HttpResponse> {
-    let (account, node) = store::find_with_jurisdiction(&state.db, me.id)
+#[get("/api/v1/staff/me")]
+pub async fn me(state: web::Data<AppState>, caller: Staff) -> AppResult<HttpResponse> {
+    let (account, node) = store::find_with_jurisdiction(&state.db, caller.id)
         .await?
         .ok_or_else(staff_not_found)?;
     Ok(HttpResponse::Ok().json(StaffResponse::from_models(account, &node)))

@@ -1,7 +1,7 @@
 //! An admin sets a new password for a staff member in their subtree (a forgotten password):
 //! every session of that account ends at once, and the change is audited.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, post, web};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -27,8 +27,6 @@ pub struct ResetPasswordRequest {
 /// Sets a new password and ends every session of the account. Admin accounts only strictly
 /// below the caller's node; never the caller's own (they log in with theirs).
 #[utoipa::path(
-    post,
-    path = "/api/v1/admin/staff/{id}/password",
     tag = "staff",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -40,6 +38,7 @@ pub struct ResetPasswordRequest {
         (status = 422, body = ErrorBody),
     )
 )]
+#[post("/api/v1/admin/staff/{id}/password")]
 pub async fn reset(
     state: web::Data<AppState>,
     me: Staff,
