@@ -4,6 +4,7 @@
 mod applications;
 mod assistance;
 mod auth;
+mod chaos;
 mod deadlines;
 mod delivery;
 mod delivery_recovery;
