@@ -187,23 +187,23 @@ pub const SETTINGS_DOC: &[(&str, &str, &str)] = &[
     ),
     (
         "ZTC_NOTIFY_LEASE_SECS",
-        "how long a consumer holds a delivery it is sending",
-        "120",
+        "how long a consumer's claim on a delivery lasts unless renewed (it is, every third, while a WeChat call is out): a consumer that dies is replaced this long after",
+        "5",
     ),
     (
         "ZTC_NOTIFY_CLAIM_IDLE_MS",
-        "pending stream entries idle this long are reclaimed (XAUTOCLAIM)",
-        "60000",
+        "stream entries read by a consumer that died are taken over (XAUTOCLAIM) once idle this long",
+        "5000",
     ),
     (
         "ZTC_NOTIFY_RECONCILE_MS",
-        "how often due and stuck deliveries are re-published",
-        "10000",
+        "how often the reconciler looks for deliveries to move on",
+        "2000",
     ),
     (
         "ZTC_NOTIFY_REPUBLISH_AFTER_MS",
-        "a pending delivery untouched this long is re-published",
-        "30000",
+        "a delivery whose message was lost is published again after this long, and again each time until it is done",
+        "10000",
     ),
     (
         "ZTC_NOTIFY_STREAM_MAXLEN",
@@ -261,7 +261,7 @@ pub const SETTINGS_DOC: &[(&str, &str, &str)] = &[
     ("ZTC_WORKERS", "HTTP worker threads", "number of CPUs"),
     (
         "ZTC_SHUTDOWN_TIMEOUT_SECS",
-        "grace period for in-flight requests on SIGTERM",
+        "grace period for in-flight requests on SIGTERM (live streams end at once, with `event: reconnect`)",
         "30",
     ),
     (
@@ -441,6 +441,7 @@ pub struct NotifySettings {
     pub sse_heartbeat: Duration,
     pub max_attempts: i32,
     pub retry_base: Duration,
+    /// How long a claim lasts without its holder renewing it (it does while a send is out).
     pub lease: Duration,
     pub claim_idle: Duration,
     pub reconcile_every: Duration,
@@ -708,7 +709,7 @@ impl Settings {
                 parse_num(
                     &raw.ztc_notify_lease_secs,
                     "ZTC_NOTIFY_LEASE_SECS",
-                    120u64,
+                    5u64,
                     &mut problems,
                 )
                 .max(1),
@@ -717,7 +718,7 @@ impl Settings {
                 parse_num(
                     &raw.ztc_notify_claim_idle_ms,
                     "ZTC_NOTIFY_CLAIM_IDLE_MS",
-                    60_000u64,
+                    5_000u64,
                     &mut problems,
                 )
                 .max(100),
@@ -726,7 +727,7 @@ impl Settings {
                 parse_num(
                     &raw.ztc_notify_reconcile_ms,
                     "ZTC_NOTIFY_RECONCILE_MS",
-                    10_000u64,
+                    2_000u64,
                     &mut problems,
                 )
                 .max(50),
@@ -734,7 +735,7 @@ impl Settings {
             republish_after: Duration::from_millis(parse_num(
                 &raw.ztc_notify_republish_after_ms,
                 "ZTC_NOTIFY_REPUBLISH_AFTER_MS",
-                30_000u64,
+                10_000u64,
                 &mut problems,
             )),
             stream_maxlen: parse_num(

@@ -24,6 +24,7 @@ use zhitongche::{
 pub use zhitongche;
 
 pub mod chaos;
+pub mod matrix;
 
 pub fn pg_admin_url() -> String {
     std::env::var("ZTC_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
