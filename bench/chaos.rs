@@ -9,7 +9,8 @@
 //! (5), `CHAOS_RESTARTS` (2, graceful), `CHAOS_FAULT_EVERY_MS` (3000), `CHAOS_PAUSE_MS` (2000),
 //! `CHAOS_STEP_PAUSE_MS` (50), `CHAOS_QUIET_SECS` (900). The instances get the service's
 //! defaults, except for any `ZTC_NOTIFY_*` or `WECHAT_TIMEOUT_SECS` set in the environment;
-//! `CHAOS_INSTANCE_BIN` runs another build of the service (to compare before and after).
+//! `CHAOS_INSTANCE_BIN` runs another build of the service (to compare before and after);
+//! `CHAOS_KEEP_LOGS` keeps the instances' logs and the database.
 //! Exits non-zero when a notice was lost, duplicated without cause or sent out of order.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -88,6 +89,18 @@ async fn main() {
         .unwrap_or_else(|_| env!("CARGO_BIN_EXE_ztc-instance").to_string());
     let (figures, cluster) = run(&bin, &plan).await;
     println!("{figures}");
+    println!("faults:");
+    for (at, fault) in &figures.timeline {
+        println!("  {} {fault}", at.format("%H:%M:%S%.3f"));
+    }
+    println!("slowest notices (latency s: committed → arrived, notice):");
+    for (latency, committed, arrived, what) in &figures.slowest {
+        println!(
+            "  {latency:6.2}: {} → {}  {what}",
+            committed.format("%H:%M:%S%.3f"),
+            arrived.format("%H:%M:%S%.3f")
+        );
+    }
     drop(cluster);
     if let Some(failures) = figures.failures() {
         println!("FAILED: {failures}");

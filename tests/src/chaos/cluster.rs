@@ -179,7 +179,10 @@ impl Drop for Cluster {
         for i in &mut self.instances {
             i.kill();
         }
-        if !std::thread::panicking() {
+        // The instances' logs stay for a look after a failure, or when asked for.
+        if std::thread::panicking() || std::env::var_os("CHAOS_KEEP_LOGS").is_some() {
+            eprintln!("instance logs kept in {}", self.dir.display());
+        } else {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
     }

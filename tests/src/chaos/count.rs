@@ -64,6 +64,10 @@ pub struct Figures {
     pub quiet_after: Option<Duration>,
     /// What went wrong, one line per notice, for the failure message.
     pub details: Vec<String>,
+    /// The slowest notices: latency, its commit and arrival, which notice.
+    pub slowest: Vec<(f64, DateTime<Utc>, DateTime<Utc>, String)>,
+    /// The faults, when each began.
+    pub timeline: Vec<(DateTime<Utc>, String)>,
 }
 
 impl fmt::Display for Figures {
@@ -189,6 +193,11 @@ pub async fn count(
         pauses: faults.pauses,
         load_took,
         quiet_after,
+        timeline: faults
+            .timeline
+            .iter()
+            .map(|(at, fault)| (*at, format!("{fault:?}")))
+            .collect(),
         ..Figures::default()
     };
     let events = outbox::Entity::find()
@@ -216,7 +225,16 @@ pub async fn count(
         .expect("delivery rows")
         .into_iter()
         .map(
-            |(id, outbox_id, channel, event_type, state, attempts, unknown_outcomes, last_error)| {
+            |(
+                id,
+                outbox_id,
+                channel,
+                event_type,
+                state,
+                attempts,
+                unknown_outcomes,
+                last_error,
+            )| {
                 Delivery {
                     id,
                     outbox_id,
@@ -310,7 +328,14 @@ pub async fn count(
                 ));
                 continue;
             };
-            latencies.push((first.at - event.created_at).num_milliseconds() as f64 / 1000.0);
+            let latency = (first.at - event.created_at).num_milliseconds() as f64 / 1000.0;
+            latencies.push(latency);
+            f.slowest.push((
+                latency,
+                event.created_at,
+                first.at,
+                format!("{openid} {key} (v{})", event.aggregate_version),
+            ));
             arrivals.push((first.at, position));
             for later in got.iter().skip(1) {
                 let killed_mid_send = killed_after(faults, &first.instance, first.at);
@@ -334,12 +359,15 @@ pub async fn count(
         for (_, position) in arrivals {
             if last_position.is_some_and(|p| position < p) {
                 f.out_of_order += 1;
-                f.details.push(format!("out of order: {openid} notice #{position}"));
+                f.details
+                    .push(format!("out of order: {openid} notice #{position}"));
             }
             last_position = Some(position);
         }
     }
     latencies.sort_by(f64::total_cmp);
+    f.slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
+    f.slowest.truncate(20);
     f.latency_p50 = percentile(&latencies, 0.5);
     f.latency_p99 = percentile(&latencies, 0.99);
     f.latency_max = latencies.last().copied().unwrap_or(f64::NAN);

@@ -81,11 +81,7 @@ impl Load {
                 .timeout(Duration::from_secs(30))
                 .build()
                 .expect("HTTP client"),
-            bases: cluster
-                .instances
-                .iter()
-                .map(|i| i.url(""))
-                .collect(),
+            bases: cluster.instances.iter().map(|i| i.url("")).collect(),
             caseworker,
             next: AtomicUsize::new(0),
             counts: Mutex::new(LoadCounts::default()),
@@ -94,7 +90,10 @@ impl Load {
     }
 
     pub fn counts(&self) -> LoadCounts {
-        self.counts.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.counts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     fn count(&self, f: impl FnOnce(&mut LoadCounts)) {

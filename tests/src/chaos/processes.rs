@@ -63,7 +63,10 @@ impl PrivateRedis {
             {
                 return redis;
             }
-            assert!(Instant::now() < deadline, "private redis-server did not start");
+            assert!(
+                Instant::now() < deadline,
+                "private redis-server did not start"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -169,6 +172,10 @@ impl FreshDatabase {
 impl Drop for FreshDatabase {
     fn drop(&mut self) {
         let name = self.name.clone();
+        if std::env::var_os("CHAOS_KEEP_LOGS").is_some() {
+            eprintln!("database kept: {name}");
+            return;
+        }
         let _ = std::thread::spawn(move || {
             let Ok(rt) = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -177,8 +184,7 @@ impl Drop for FreshDatabase {
                 return;
             };
             rt.block_on(async {
-                if let Ok(admin) = Database::connect(format!("{}/postgres", pg_admin_url())).await
-                {
+                if let Ok(admin) = Database::connect(format!("{}/postgres", pg_admin_url())).await {
                     let _ = admin
                         .execute_unprepared(&format!(
                             "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"

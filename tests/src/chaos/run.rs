@@ -64,6 +64,8 @@ pub struct FaultLog {
     pub pauses: usize,
     /// Stream entries added before each deletion (XINFO `entries-added` resets with the key).
     pub entries_added_before_deletions: u64,
+    /// Every fault with when it began.
+    pub timeline: Vec<(DateTime<Utc>, Fault)>,
 }
 
 /// Runs `plan` against instances of `bin` (the `ztc-instance` binary) and counts.
@@ -143,6 +145,7 @@ async fn inflict(cluster: &mut Cluster, plan: &Plan) -> FaultLog {
     let mut log = FaultLog::default();
     for fault in &plan.faults {
         tokio::time::sleep(plan.fault_every).await;
+        log.timeline.push((Utc::now(), *fault));
         match *fault {
             Fault::Kill(n) => {
                 let instance = &mut cluster.instances[n];
