@@ -19,7 +19,8 @@ pub struct Model {
     pub recipient_id: Uuid,
     #[sea_orm(unique)]
     pub idempotency_key: String,
-    /// `pending`, `sending`, `sent`, `retry`, `unknown`, `dead`, `skipped_no_consent`, `skipped_stale`.
+    /// `pending`, `waiting` (behind an older notice of the same case), `sending`, `sent`, `retry`,
+    /// `unknown`, `dead`, `skipped_no_consent`, `skipped_stale`.
     pub state: String,
     /// Claims so far; also the fencing token of the current claim.
     pub attempts: i32,
@@ -30,6 +31,9 @@ pub struct Model {
     pub credit_consumed: bool,
     pub next_attempt_at: DateTimeUtc,
     pub lease_until: Option<DateTimeUtc>,
+    /// The current claim's send is about to leave or has left (set right before the request,
+    /// cleared by the next claim). A holder that vanished without it cannot have sent.
+    pub send_started_at: Option<DateTimeUtc>,
     pub provider_msg_id: Option<String>,
     pub last_error: Option<String>,
     pub created_at: DateTimeUtc,

@@ -12,6 +12,7 @@ mod m20261129_000030_create_hotline;
 mod m20261129_000040_create_notifications;
 mod m20261129_000041_add_delivery_unknown_outcomes;
 mod m20261129_000060_hotline_tasks;
+mod m20261129_000061_add_delivery_send_started;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000040_create_notifications::Migration),
             Box::new(m20261129_000041_add_delivery_unknown_outcomes::Migration),
             Box::new(m20261129_000060_hotline_tasks::Migration),
+            Box::new(m20261129_000061_add_delivery_send_started::Migration),
         ]
     }
 }

@@ -1,5 +1,5 @@
 //! Builds the application (state, routes, middleware) and runs it until a shutdown signal:
-//! stop accepting, finish in-flight requests, then stop background work.
+//! stop accepting and end live streams, finish in-flight requests, then stop background work.
 
 use std::{future::Future, net::TcpListener, sync::Arc};
 
@@ -164,11 +164,14 @@ impl Application {
                 res??;
             }
             _ = shutdown => {
-                tracing::info!("shutdown requested: finishing in-flight requests");
+                tracing::info!("shutdown requested: ending live streams, finishing in-flight requests");
+                // Live streams would otherwise hold the graceful stop for its whole timeout.
+                state.notifier.hub.close();
                 handle.stop(true).await;
                 let _ = serving.await;
             }
         }
+        state.notifier.hub.close();
         state.shutdown.cancel();
         for w in workers {
             let _ = w.await;

@@ -355,3 +355,42 @@ both_backends_with! { behind_proxy;
 async fn futures_join_all<F: std::future::Future>(futs: impl Iterator<Item = F>) -> Vec<F::Output> {
     futures_util::future::join_all(futs).await
 }
+
+/// Two instances on one Redis prefix share one count: guesses spread over them are throttled
+/// as if made at one. (With the in-memory fallback each would count only its own.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_logins_are_counted_across_instances_through_redis() {
+    let app = tests::spawn_app(tests::Backend::Postgres).await;
+    let second = app.another_instance().await;
+    app.seed_demo().await;
+    let staff = app.create_staff("caseworker", "120101001001").await;
+    let wrong = json!({"username": staff.username, "password": "wrong-password-9"});
+    for instance in [&app, &second, &app, &second, &app] {
+        instance
+            .post("/api/v1/auth/staff/login", None, &wrong)
+            .await
+            .assert_error(401, "invalid_credentials");
+    }
+    second
+        .post(
+            "/api/v1/auth/staff/login",
+            None,
+            &json!({"username": staff.username, "password": staff.password}),
+        )
+        .await
+        .assert_error(429, "too_many_requests");
+    // The count lives in Redis under the deployment's prefix.
+    let redis = app.state.redis.clone().expect("Redis");
+    let mut conn = redis.conn().await.unwrap();
+    let counted: Option<u32> = redis::AsyncCommands::get(
+        &mut conn,
+        redis.key(&format!(
+            "rl:login-fail:acct-ip:127.0.0.1:{}",
+            staff.username
+        )),
+    )
+    .await
+    .unwrap();
+    assert_eq!(counted, Some(6), "five failures and the refused attempt");
+    drop(second);
+}

@@ -2,12 +2,12 @@
 //! resume, read state, and the outbox drained through Redis Streams or in-process.
 
 use serde_json::json;
-use tests::{application_body, both_backends, eventually, id_number};
+use tests::{application_body, eventually, every_setup, id_number, matrix::Setup};
 
 const FUAN: &str = "120101001001";
 const XINJIN: &str = "120101001002";
 
-both_backends! {
+every_setup! {
     async fn a_community_without_caseworkers_falls_back_to_its_street(app) {
         app.seed_demo().await;
         // 新津社区 has nobody yet; the street's approver hears of the new case instead.
@@ -122,14 +122,15 @@ both_backends! {
     }
 }
 
-async fn with_fast_heartbeat(backend: tests::Backend) -> tests::TestApp {
-    tests::TestApp::builder(backend)
+async fn with_fast_heartbeat(setup: Setup) -> tests::TestApp {
+    setup
+        .builder()
         .settings(|raw| raw.ztc_sse_heartbeat_secs = Some("1".into()))
         .spawn()
         .await
 }
 
-tests::both_backends_with! { with_fast_heartbeat;
+tests::every_setup_with! { with_fast_heartbeat;
     async fn a_disabled_account_loses_its_open_stream_at_the_next_heartbeat(app) {
         app.seed_demo().await;
         let (_, admin) = app.staff_token("admin", "120000").await;

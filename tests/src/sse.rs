@@ -8,8 +8,8 @@ use crate::app::TestApp;
 
 /// An open Server-Sent Events connection.
 pub struct SseClient {
-    response: reqwest::Response,
-    buffer: String,
+    pub(crate) response: reqwest::Response,
+    pub(crate) buffer: String,
 }
 
 #[derive(Debug, Clone)]

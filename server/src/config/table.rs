@@ -43,13 +43,14 @@ settings! {
     ztc_notify_max_attempts: "send attempts before a notification is dead-lettered", Value("8");
     ztc_notify_retry_base_ms: "first retry delay; doubles each attempt (with jitter), capped at 1 h",
         Value("10000");
-    ztc_notify_lease_secs: "how long a consumer holds a delivery it is sending", Value("120");
-    ztc_notify_claim_idle_ms: "pending stream entries idle this long are reclaimed (`XAUTOCLAIM`; at least 100)",
-        Value("60000");
-    ztc_notify_reconcile_ms: "how often due and stuck deliveries are re-published (at least 50)",
+    ztc_notify_lease_secs: "how long a consumer's claim on a delivery lasts unless renewed (it is, every third, while a WeChat call is out): a consumer that dies is replaced this long after",
+        Value("5");
+    ztc_notify_claim_idle_ms: "stream entries read by a consumer that died are taken over (`XAUTOCLAIM`) once idle this long (at least 100)",
+        Value("5000");
+    ztc_notify_reconcile_ms: "how often the reconciler looks for deliveries to move on (at least 50)",
+        Value("2000");
+    ztc_notify_republish_after_ms: "a delivery whose message was lost is published again after this long, and again each time until it is done (at once when Redis lost the stream)",
         Value("10000");
-    ztc_notify_republish_after_ms: "a pending delivery untouched this long is re-published",
-        Value("30000");
     ztc_notify_stream_maxlen: "approximate length cap of the Redis stream (at least 1000)",
         Value("100000");
     wechat_content_check: "`on` or `off`: check what a resident writes with `msg_sec_check` at submission (`risky` is refused; `review` or a failed check lets it through, marked for a person to read)",
@@ -71,7 +72,8 @@ settings! {
     ztc_access_token_ttl_secs: "access-token lifetime (at least 1)", Value("900");
     ztc_refresh_token_ttl_days: "refresh-token lifetime (1–3650)", Value("14");
     ztc_workers: "HTTP worker threads", Described("number of CPUs");
-    ztc_shutdown_timeout_secs: "grace period for in-flight requests on SIGTERM/SIGINT", Value("30");
+    ztc_shutdown_timeout_secs: "grace period for in-flight requests on SIGTERM/SIGINT (live streams end at once, with `event: reconnect`)",
+        Value("30");
     ztc_trust_proxy: "`true` behind one reverse proxy: the client IP is the last `X-Forwarded-For` hop, the one the proxy appended (earlier hops are the client's to invent)",
         Value("false");
     ztc_log_format: "`text` or `json`", Value("text");

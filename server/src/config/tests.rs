@@ -44,7 +44,7 @@ fn development_defaults_need_no_setup_beyond_generated_secrets() {
     assert_eq!(s.public_base_url, "http://127.0.0.1:8080");
     assert_eq!(s.log.filter, "info,sqlx=warn,sea_orm=warn");
     assert_eq!(s.emergency_cap_fen, 300_000);
-    assert_eq!(s.notify.claim_idle.as_millis(), 60_000);
+    assert_eq!(s.notify.claim_idle.as_millis(), 5_000);
 }
 
 #[test]

@@ -175,6 +175,7 @@ pub struct NotifySettings {
     pub sse_heartbeat: Duration,
     pub max_attempts: i32,
     pub retry_base: Duration,
+    /// How long a claim lasts without its holder renewing it (it does while a send is out).
     pub lease: Duration,
     pub claim_idle: Duration,
     pub reconcile_every: Duration,

@@ -59,31 +59,38 @@ pub async fn handle(state: &AppState, channel: &str, message: Message) -> Result
     Ok(())
 }
 
-/// Claims and sends one delivery; `None` when someone else has it or it is already done.
+/// Claims and sends one delivery; `None` when someone else has it, it is already done, or it
+/// must wait for an older notice of its case.
 pub async fn process(state: &AppState, id: Uuid) -> Result<Option<Outcome>, DbErr> {
-    let settings = &state.settings.notify;
-    let Some(d) = store::claim(&state.db, id, settings.lease).await? else {
-        return Ok(None);
-    };
-    // Per case and recipient, notices go out in version order: a newer one waits for an older
-    // one still on its way, and is sent right after it.
-    if d.channel == WECHAT && store::earlier_in_flight(&state.db, &d).await? {
-        // Due at once, so the older one's completion can hand straight on to it.
-        store::defer(&state.db, &d, crate::db::now()).await?;
-        // The older one may have finished (and looked for a successor) while this one was
-        // still being claimed: look again, and if so re-publish ourselves.
-        if !store::earlier_in_flight(&state.db, &d).await?
-            && let Err(e) = state
-                .notifier
-                .transport
-                .publish(&[Message::Delivery(d.id)])
-                .await
-        {
-            tracing::debug!(error = %e, "could not re-publish a waiting notice; the reconciler will");
+    // A notice that finds the older one done just as it starts to wait goes straight on (a few
+    // times at most; after that the reconciler sees it pending).
+    for _ in 0..3 {
+        let Some(d) = store::claim(&state.db, id, state.settings.notify.lease).await? else {
+            return Ok(None);
+        };
+        // Per case and recipient, notices go out in version order: a newer one waits, unpolled,
+        // for an older one still on its way, whose completion hands on to it.
+        if d.channel == WECHAT && store::earlier_in_flight(&state.db, &d).await? {
+            store::put_back(&state.db, &d, store::WAITING, crate::db::now()).await?;
+            // The older one may have finished (and found nobody waiting) while this one was
+            // being claimed: look again now that this one is visibly waiting.
+            if store::earlier_in_flight(&state.db, &d).await?
+                || !store::release(&state.db, d.id).await?
+            {
+                return Ok(None);
+            }
+            continue;
         }
-        return Ok(None);
+        return send(state, d).await;
     }
+    Ok(None)
+}
+
+/// Sends a claimed delivery that is next in line and records how it went.
+async fn send(state: &AppState, d: deliveries::Model) -> Result<Option<Outcome>, DbErr> {
+    let settings = &state.settings.notify;
     let outcome = if !in_order(state, &d).await? {
+        tracing::warn!(delivery = %d.id, version = d.aggregate_version, "a newer notice of this case already went out; this older one is skipped");
         Outcome::SkippedStale
     } else {
         let attempt = match d.channel.as_str() {
@@ -117,16 +124,8 @@ pub async fn process(state: &AppState, id: Uuid) -> Result<Option<Outcome>, DbEr
         return Ok(None);
     }
     state.notifier.observe(&d, &outcome);
-    if d.channel == WECHAT
-        && !matches!(outcome, Outcome::Retry { .. } | Outcome::Unknown { .. })
-        && let Some(next) = store::next_in_line(&state.db, &d).await?
-        && let Err(e) = state
-            .notifier
-            .transport
-            .publish(&[Message::Delivery(next)])
-            .await
-    {
-        tracing::debug!(error = %e, "could not hand on to the next notice; the reconciler will");
+    if !matches!(outcome, Outcome::Retry { .. } | Outcome::Unknown { .. }) {
+        hand_on(state, &d).await?;
     }
     match &outcome {
         Outcome::Sent { .. } if d.channel == STAFF => staff_channel::announce(state, &d).await,
@@ -137,6 +136,66 @@ pub async fn process(state: &AppState, id: Uuid) -> Result<Option<Outcome>, DbEr
         _ => {}
     }
     Ok(Some(outcome))
+}
+
+/// Runs `work` (a send) while keeping the claim `d` alive: its lease is renewed every third of
+/// `ZTC_NOTIFY_LEASE_SECS`, so a consumer that dies mid-send is taken over one lease after it
+/// died, however long the WeChat call may take. Should a renewal fail (the claim ran out under
+/// a stalled database), `work` still runs to its end; its result is then fenced off.
+pub async fn keeping_claim<T>(
+    state: &AppState,
+    d: &deliveries::Model,
+    work: impl std::future::Future<Output = T>,
+) -> T {
+    let lease = state.settings.notify.lease;
+    let renewing = async {
+        loop {
+            tokio::time::sleep(lease / 3).await;
+            match store::renew(&state.db, d, lease).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::warn!(delivery = %d.id, "claim ran out during a send; its outcome will be unknown");
+                    break;
+                }
+                Err(e) => tracing::warn!(delivery = %d.id, error = %e, "could not renew a claim"),
+            }
+        }
+        std::future::pending::<()>().await;
+    };
+    tokio::select! {
+        out = work => out,
+        () = renewing => unreachable!("renewing never ends"),
+    }
+}
+
+/// `d` is done with (sent, skipped or dead): the next notice of its case and recipient that
+/// waits behind it is made due and published. Lost with its instance, the hand-on is made by
+/// the reconciler instead.
+pub async fn hand_on(state: &AppState, d: &deliveries::Model) -> Result<(), DbErr> {
+    if d.channel != WECHAT {
+        return Ok(());
+    }
+    let Some(next) = store::next_in_line(&state.db, d).await? else {
+        return Ok(());
+    };
+    // A pending or retrying one has its own message (or the reconciler's) on the way.
+    if next.state == store::WAITING
+        && store::release(&state.db, next.id).await?
+        && let Err(e) = state
+            .notifier
+            .transport
+            .publish(&[Message::Delivery(next.id)])
+            .await
+    {
+        tracing::debug!(error = %e, "could not hand on to the next notice; the reconciler will");
+        store::publish_failed(
+            &state.db,
+            store::PublishedAs::Deliveries(vec![next.id]),
+            state.settings.notify.republish_after,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Per case and recipient, a WeChat status notice older than one already sent is dropped.

@@ -74,6 +74,9 @@ pub struct DeliveryView {
     pub recipient_kind: String,
     /// The staff member's id; residents are not identified here.
     pub recipient_id: Option<Uuid>,
+    /// `pending`, `waiting` (behind an older notice of the same case), `sending`, `retry`,
+    /// `unknown` (a send that may or may not have arrived; retried once), `sent`, `dead`,
+    /// `skipped_no_consent`, `skipped_stale`.
     pub state: String,
     pub attempts: i32,
     pub last_error: Option<String>,

@@ -92,6 +92,8 @@ pub struct Notifier {
     pub consumer_name: String,
     /// Wakes the relay right after a commit instead of waiting for its next poll.
     pub nudge: Arc<Notify>,
+    /// Wakes the reconciler when a consumer finds the stream lost.
+    pub lost: Arc<Notify>,
     pub metrics: NotifyMetrics,
     /// Subscribe-message templates by event type.
     pub templates: Templates,
@@ -114,6 +116,7 @@ impl Notifier {
                 hex::encode(crate::config::random_bytes::<3>())
             ),
             nudge: Arc::new(Notify::new()),
+            lost: Arc::new(Notify::new()),
             metrics: NotifyMetrics::register(registry),
             templates,
         }
@@ -122,6 +125,12 @@ impl Notifier {
     /// Asks the relay to look at the outbox now.
     pub fn wake(&self) {
         self.nudge.notify_one();
+    }
+
+    /// The stream lost what it held (Redis restarted empty, the key was deleted): the reconciler
+    /// re-publishes every delivery on its way now, not once its message looks lost.
+    pub fn stream_lost(&self) {
+        self.lost.notify_one();
     }
 
     /// Counts an outcome; a send also records how long after its event's commit it went out.

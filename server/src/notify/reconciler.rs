@@ -1,15 +1,20 @@
-//! The reconciler: re-publishes deliveries that should have moved but did not — pending ones
-//! whose message was lost (Redis restarted, stream deleted), retries that have come due, sends
-//! whose consumer died — so a lost message delays a notification but never loses it. A send
-//! whose outcome is unknown (a timeout, or a consumer that stopped between claiming a WeChat
-//! notice and recording how it went) is retried once: the resident may get that one notice
-//! twice, never more, and a second unknown dead-letters it for a person to look at.
+//! The reconciler: moves on every delivery that should have moved but did not, so a lost
+//! message delays a notification but never loses it — pending ones whose message was lost
+//! (Redis restarted, stream deleted), retries that have come due, sends whose consumer died,
+//! waiting ones whose hand-on was lost. Each is touched when handled and comes round again
+//! `ZTC_NOTIFY_REPUBLISH_AFTER_MS` later, however often publishing fails, until it is done.
+//!
+//! A consumer that died before marking its send as started cannot have sent: its notice is
+//! simply retried. One that died after the mark, or a send that timed out, has an unknown
+//! outcome and is retried once: the resident may get that one notice twice, never more, and a
+//! second unknown dead-letters it for a person to look at.
 
 use sea_orm::DbErr;
 
 use crate::{
     notify::{
-        store::{self, DEAD, RETRY, SENDING, UNKNOWN, WECHAT},
+        consumer,
+        store::{self, DEAD, PENDING, RETRY, SENDING, UNKNOWN, WAITING, WECHAT},
         transport::Message,
     },
     state::AppState,
@@ -21,30 +26,41 @@ pub const MAX_UNKNOWN_OUTCOMES: i32 = 2;
 /// Marks the error of a send already retried once after an unknown outcome.
 pub const UNKNOWN_RETRIED: &str = "outcome unknown; retried once";
 const STOPPED: &str = "consumer stopped during send";
+const STOPPED_BEFORE: &str = "consumer stopped before sending; retried";
 
 /// One pass; returns how many deliveries were re-published.
 pub async fn run_once(state: &AppState) -> Result<usize, DbErr> {
-    let stuck = store::stuck(&state.db, state.settings.notify.republish_after, BATCH).await?;
+    run_once_after(state, state.settings.notify.republish_after).await
+}
+
+/// One pass that takes a message for lost once it is `republish_after` old (zero right after
+/// the stream itself was lost).
+pub async fn run_once_after(
+    state: &AppState,
+    republish_after: std::time::Duration,
+) -> Result<usize, DbErr> {
+    let stuck = store::stuck(&state.db, republish_after, BATCH).await?;
     let mut messages = Vec::new();
     for d in stuck {
-        let (next, error, unknown) = if d.state == UNKNOWN {
+        let (next, error, unknown) = match d.state.as_str() {
             // Counted when the consumer recorded it.
-            if d.unknown_outcomes >= MAX_UNKNOWN_OUTCOMES {
-                (DEAD, None, false)
-            } else {
-                (RETRY, None, false)
+            UNKNOWN if d.unknown_outcomes >= MAX_UNKNOWN_OUTCOMES => (DEAD, None, false),
+            UNKNOWN => (RETRY, None, false),
+            // Its consumer stopped after the send was about to leave: it may have gone out.
+            SENDING if d.channel == WECHAT && d.send_started_at.is_some() => {
+                if d.unknown_outcomes + 1 >= MAX_UNKNOWN_OUTCOMES {
+                    (DEAD, Some(format!("{UNKNOWN_RETRIED}: {STOPPED}")), true)
+                } else {
+                    (RETRY, Some(format!("outcome unknown: {STOPPED}")), true)
+                }
             }
-        } else if d.state == SENDING && d.channel == WECHAT {
-            // Its consumer stopped mid-send: the notice may or may not have gone out.
-            if d.unknown_outcomes + 1 >= MAX_UNKNOWN_OUTCOMES {
-                (DEAD, Some(format!("{UNKNOWN_RETRIED}: {STOPPED}")), true)
-            } else {
-                (RETRY, Some(format!("outcome unknown: {STOPPED}")), true)
-            }
-        } else {
-            (d.state.as_str(), None, false)
+            // Nothing can have been sent: a plain retry.
+            SENDING => (RETRY, Some(STOPPED_BEFORE.to_string()), false),
+            // Nothing older is in flight any more, but no completion handed on to it.
+            WAITING => (PENDING, None, false),
+            other => (other, None, false),
         };
-        // Conditional: if two instances reconcile at once, only one republishes.
+        // Conditional: if two instances reconcile at once, only one moves it.
         if !store::touch(&state.db, &d, next, error.as_deref(), unknown).await? {
             continue;
         }
@@ -55,12 +71,26 @@ pub async fn run_once(state: &AppState) -> Result<usize, DbErr> {
                 .transport
                 .dead_letter(d.id, "outcome unknown twice")
                 .await;
+            consumer::hand_on(state, &d).await?;
             continue;
         }
         messages.push(Message::Delivery(d.id));
     }
     if let Err(e) = state.notifier.transport.publish(&messages).await {
         tracing::warn!(error = %e, "reconciler could not publish; will try again");
+        let ids = messages
+            .iter()
+            .filter_map(|m| match m {
+                Message::Delivery(id) => Some(*id),
+                Message::Outbox(_) => None,
+            })
+            .collect();
+        store::publish_failed(
+            &state.db,
+            store::PublishedAs::Deliveries(ids),
+            state.settings.notify.republish_after,
+        )
+        .await?;
         return Ok(0);
     }
     Ok(messages.len())

@@ -111,6 +111,16 @@ fn frame(row: &staff_notifications::Model) -> web::Bytes {
     ))
 }
 
+/// This instance is shutting down: the client is told to reconnect (to another instance, with
+/// its `Last-Event-ID`), and the stream ends.
+fn reconnect(mut live: Live) -> (Result<web::Bytes, Infallible>, Live) {
+    live.closing = true;
+    let frame = web::Bytes::from_static(
+        b"event: reconnect\nretry: 500\ndata: {\"reason\":\"server_shutting_down\"}\n\n",
+    );
+    (Ok(frame), live)
+}
+
 async fn next(mut live: Live) -> Option<(Result<web::Bytes, Infallible>, Live)> {
     if live.closing {
         return None;
@@ -118,6 +128,9 @@ async fn next(mut live: Live) -> Option<(Result<web::Bytes, Infallible>, Live)> 
     if !live.greeted {
         live.greeted = true;
         return Some((Ok(web::Bytes::from_static(b"retry: 3000\n\n")), live));
+    }
+    if live.state.notifier.hub.is_closed() {
+        return Some(reconnect(live));
     }
     loop {
         if let Some(row) = live.queue.pop_front() {
@@ -130,9 +143,9 @@ async fn next(mut live: Live) -> Option<(Result<web::Bytes, Infallible>, Live)> 
             }
             return Some((Ok(frame(&row)), live));
         }
-        let stop = live.state.shutdown.clone();
+        let state = live.state.clone();
         tokio::select! {
-            _ = stop.cancelled() => return None,
+            _ = state.notifier.hub.closed() => return Some(reconnect(live)),
             _ = live.heartbeat.tick() => {
                 let verdict = match Staff::authenticate(&live.state, &live.token).await {
                     Ok(me) if me.id == live.staff_id => None,
@@ -176,6 +189,7 @@ async fn next(mut live: Live) -> Option<(Result<web::Bytes, Infallible>, Live)> 
 
 /// Live notifications as Server-Sent Events: one event per inbox row (its id is the event id),
 /// a heartbeat comment every 15 s, and on reconnect with `Last-Event-ID` everything missed.
+/// When the instance shuts down the stream ends with `event: reconnect`.
 /// `EventSource` cannot send headers, so `?access_token=` is accepted too.
 #[utoipa::path(
     tag = "notifications",
@@ -222,6 +236,8 @@ pub async fn stream(
         .content_type("text/event-stream")
         .insert_header((header::CACHE_CONTROL, "no-cache"))
         .insert_header(("X-Accel-Buffering", "no"))
+        // Not reused after the stream: a closed stream must not hold a shutdown open.
+        .force_close()
         .streaming(live_stream::unfold(live, next)))
 }
 

@@ -3,8 +3,10 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, ExprTrait,
-    QueryFilter, QueryOrder, QuerySelect, TryInsertResult, sea_query::Expr,
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, ExprTrait, QueryFilter,
+    QueryOrder, QuerySelect, TryInsertResult,
+    sea_query::{Alias, Expr, Query},
 };
 use uuid::Uuid;
 
@@ -13,6 +15,8 @@ use entity::{notification_cursors, notification_deliveries as deliveries, subscr
 use crate::db;
 
 pub const PENDING: &str = "pending";
+/// Behind an older notice of the same case and recipient; the older one's completion hands on.
+pub const WAITING: &str = "waiting";
 pub const SENDING: &str = "sending";
 pub const SENT: &str = "sent";
 pub const RETRY: &str = "retry";
@@ -23,6 +27,9 @@ pub const SKIPPED_STALE: &str = "skipped_stale";
 
 pub const WECHAT: &str = "wechat";
 pub const STAFF: &str = "staff";
+
+/// States of a delivery still on its way (a newer notice of the case waits for these).
+pub const IN_FLIGHT: [&str; 5] = [PENDING, WAITING, RETRY, SENDING, UNKNOWN];
 
 #[derive(Debug, Clone)]
 pub struct NewDelivery {
@@ -57,6 +64,7 @@ pub async fn insert_all(db: &impl ConnectionTrait, rows: Vec<NewDelivery>) -> Re
         credit_consumed: Set(false),
         next_attempt_at: Set(now),
         lease_until: Set(None),
+        send_started_at: Set(None),
         provider_msg_id: Set(None),
         last_error: Set(None),
         created_at: Set(now),
@@ -71,9 +79,10 @@ pub async fn insert_all(db: &impl ConnectionTrait, rows: Vec<NewDelivery>) -> Re
     Ok(())
 }
 
-/// Due deliveries, and staff notices whose holder's lease ran out. A WeChat notice whose holder
-/// vanished mid-send is not taken over here: it may have reached the resident, so the
-/// reconciler treats it as an unknown outcome (retried once, never more).
+/// Due deliveries, and ones whose holder's lease ran out before it could have sent anything: a
+/// staff notice (writing its inbox row twice is harmless), or a WeChat notice without the mark
+/// of a send about to leave. A WeChat notice whose holder vanished after the mark may have
+/// reached the resident: only the reconciler takes that over, as an unknown outcome.
 fn claimable(now: DateTime<Utc>) -> Condition {
     Condition::any()
         .add(
@@ -84,8 +93,12 @@ fn claimable(now: DateTime<Utc>) -> Condition {
         .add(
             deliveries::Column::State
                 .eq(SENDING)
-                .and(deliveries::Column::Channel.ne(WECHAT))
-                .and(deliveries::Column::LeaseUntil.lt(now)),
+                .and(deliveries::Column::LeaseUntil.lt(now))
+                .and(
+                    deliveries::Column::Channel
+                        .ne(WECHAT)
+                        .or(deliveries::Column::SendStartedAt.is_null()),
+                ),
         )
 }
 
@@ -116,10 +129,16 @@ pub async fn claim(
     lease: std::time::Duration,
 ) -> Result<Option<deliveries::Model>, DbErr> {
     let now = db::now();
-    let lease_until = now + Duration::from_std(lease).unwrap_or(Duration::minutes(2));
     let res = deliveries::Entity::update_many()
         .col_expr(deliveries::Column::State, Expr::value(SENDING))
-        .col_expr(deliveries::Column::LeaseUntil, Expr::value(lease_until))
+        .col_expr(
+            deliveries::Column::LeaseUntil,
+            Expr::value(lease_end(now, lease)),
+        )
+        .col_expr(
+            deliveries::Column::SendStartedAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
         .col_expr(
             deliveries::Column::Attempts,
             Expr::col(deliveries::Column::Attempts).add(1),
@@ -230,6 +249,55 @@ pub async fn mark_credit_consumed(
     Ok(res.rows_affected == 1)
 }
 
+/// Notes durably that the send of the claim `d` came from is about to leave — the last write
+/// before the request — and renews the claim's lease. `false` when the claim is no longer held
+/// or has run out: then nothing may be sent. A holder that vanishes after this may have sent;
+/// one that vanishes before it cannot have.
+pub async fn mark_send_started(
+    db: &impl ConnectionTrait,
+    d: &deliveries::Model,
+    lease: std::time::Duration,
+) -> Result<bool, DbErr> {
+    let now = db::now();
+    let res = deliveries::Entity::update_many()
+        .col_expr(deliveries::Column::SendStartedAt, Expr::value(now))
+        .col_expr(
+            deliveries::Column::LeaseUntil,
+            Expr::value(lease_end(now, lease)),
+        )
+        // A reconciler that read the row before this sees it changed and leaves it alone.
+        .col_expr(deliveries::Column::UpdatedAt, Expr::value(now))
+        .filter(held(d))
+        .filter(deliveries::Column::LeaseUntil.gt(now))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Extends the lease of the claim `d` came from while its holder works on it; `false` when
+/// the claim is no longer held or has already run out (then it is someone else's to take).
+pub async fn renew(
+    db: &impl ConnectionTrait,
+    d: &deliveries::Model,
+    lease: std::time::Duration,
+) -> Result<bool, DbErr> {
+    let now = db::now();
+    let res = deliveries::Entity::update_many()
+        .col_expr(
+            deliveries::Column::LeaseUntil,
+            Expr::value(lease_end(now, lease)),
+        )
+        .filter(held(d))
+        .filter(deliveries::Column::LeaseUntil.gt(now))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+fn lease_end(now: DateTime<Utc>, lease: std::time::Duration) -> DateTime<Utc> {
+    now + Duration::from_std(lease).unwrap_or(Duration::minutes(2))
+}
+
 /// Moves the recipient's cursor for a case forward to `version`. `false` means a newer status
 /// already went out, so this one must not.
 pub async fn advance_cursor(
@@ -276,24 +344,30 @@ pub async fn earlier_in_flight(
         .filter(deliveries::Column::Channel.eq(d.channel.clone()))
         .filter(deliveries::Column::RecipientId.eq(d.recipient_id))
         .filter(deliveries::Column::AggregateVersion.lt(d.aggregate_version))
-        .filter(deliveries::Column::State.is_in([PENDING, RETRY, SENDING, UNKNOWN]))
+        .filter(deliveries::Column::State.is_in(IN_FLIGHT))
         .one(db)
         .await?
         .is_some())
 }
 
-/// Puts a claimed delivery back to wait (not counted as an attempt). Its `updated_at` is set
-/// just before `until`, which marks it, for the reconciler, as due and not re-published yet.
-pub async fn defer(
+/// Gives back a claim on which nothing was sent (not counted as an attempt): `state` is
+/// `RETRY` (due at `until`) or `WAITING` (behind an older notice, until that one hands on).
+/// `updated_at` is set just before `until`, so the reconciler publishes a retry once it is due.
+pub async fn put_back(
     db: &impl ConnectionTrait,
     d: &deliveries::Model,
+    state: &str,
     until: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    deliveries::Entity::update_many()
-        .col_expr(deliveries::Column::State, Expr::value(RETRY))
+) -> Result<bool, DbErr> {
+    let res = deliveries::Entity::update_many()
+        .col_expr(deliveries::Column::State, Expr::value(state))
         .col_expr(deliveries::Column::NextAttemptAt, Expr::value(until))
         .col_expr(
             deliveries::Column::LeaseUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(
+            deliveries::Column::SendStartedAt,
             Expr::value(Option::<DateTime<Utc>>::None),
         )
         .col_expr(
@@ -307,31 +381,79 @@ pub async fn defer(
         .filter(held(d))
         .exec(db)
         .await?;
-    Ok(())
+    Ok(res.rows_affected == 1)
 }
 
-/// The next notice of the same case and recipient waiting behind `d`, if any.
+/// Puts a claimed delivery back to be tried again at `until` (not counted as an attempt).
+pub async fn defer(
+    db: &impl ConnectionTrait,
+    d: &deliveries::Model,
+    until: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    put_back(db, d, RETRY, until).await.map(|_| ())
+}
+
+/// Makes a waiting delivery due now; `false` when it was not waiting (any more).
+pub async fn release(db: &impl ConnectionTrait, id: Uuid) -> Result<bool, DbErr> {
+    let now = db::now();
+    let res = deliveries::Entity::update_many()
+        .col_expr(deliveries::Column::State, Expr::value(PENDING))
+        .col_expr(deliveries::Column::NextAttemptAt, Expr::value(now))
+        .col_expr(deliveries::Column::UpdatedAt, Expr::value(now))
+        .filter(deliveries::Column::Id.eq(id))
+        .filter(deliveries::Column::State.eq(WAITING))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// The next notice of the same case and recipient behind `d` that is still to go, if any.
 pub async fn next_in_line(
     db: &impl ConnectionTrait,
     d: &deliveries::Model,
-) -> Result<Option<Uuid>, DbErr> {
+) -> Result<Option<deliveries::Model>, DbErr> {
     let Some(app) = d.application_id else {
         return Ok(None);
     };
-    Ok(deliveries::Entity::find()
+    deliveries::Entity::find()
         .filter(deliveries::Column::ApplicationId.eq(app))
         .filter(deliveries::Column::Channel.eq(d.channel.clone()))
         .filter(deliveries::Column::RecipientId.eq(d.recipient_id))
         .filter(deliveries::Column::AggregateVersion.gt(d.aggregate_version))
-        .filter(deliveries::Column::State.is_in([PENDING, RETRY]))
+        .filter(deliveries::Column::State.is_in([PENDING, WAITING, RETRY]))
         .order_by_asc(deliveries::Column::AggregateVersion)
         .one(db)
-        .await?
-        .map(|n| n.id))
+        .await
 }
 
-/// Deliveries the reconciler should publish again: pending ones nobody touched for a while,
-/// retries that have come due, and sends whose holder's lease ran out.
+/// No older notice of the same case, channel and recipient is still on its way: the condition
+/// under which a waiting delivery may go (a correlated `NOT EXISTS`).
+fn nothing_older_in_flight() -> Condition {
+    let older = Alias::new("older");
+    let col = |c: deliveries::Column| Expr::col((older.clone(), c));
+    let outer = |c: deliveries::Column| Expr::col((deliveries::Entity, c));
+    let sub = Query::select()
+        .expr(Expr::val(1))
+        .from_as(deliveries::Entity, older.clone())
+        .and_where(
+            col(deliveries::Column::ApplicationId).eq(outer(deliveries::Column::ApplicationId)),
+        )
+        .and_where(col(deliveries::Column::Channel).eq(outer(deliveries::Column::Channel)))
+        .and_where(col(deliveries::Column::RecipientId).eq(outer(deliveries::Column::RecipientId)))
+        .and_where(
+            col(deliveries::Column::AggregateVersion)
+                .lt(outer(deliveries::Column::AggregateVersion)),
+        )
+        .and_where(col(deliveries::Column::State).is_in(IN_FLIGHT))
+        .to_owned();
+    Condition::all().add(Expr::exists(sub).not())
+}
+
+/// Deliveries the reconciler should move on: pending ones nobody touched for a while (their
+/// message was lost), retries that have come due (and again if that publish was lost), unknown
+/// outcomes, sends whose holder's lease ran out, and — should a hand-on have been lost with
+/// its instance — waiting ones with nothing older left in flight. Each is touched when handled,
+/// so it comes round again `republish_after` later until it is done.
 pub async fn stuck(
     db: &impl ConnectionTrait,
     republish_after: std::time::Duration,
@@ -360,16 +482,18 @@ pub async fn stuck(
                 .add(
                     deliveries::Column::State
                         .eq(SENDING)
-                        .and(deliveries::Column::LeaseUntil.lt(now))
-                        .and(
-                            Expr::col(deliveries::Column::UpdatedAt)
-                                .lt(Expr::col(deliveries::Column::LeaseUntil)),
-                        ),
+                        .and(deliveries::Column::LeaseUntil.lt(now)),
                 )
                 .add(
                     deliveries::Column::State
                         .eq(UNKNOWN)
                         .and(deliveries::Column::UpdatedAt.lte(quiet)),
+                )
+                .add(
+                    Condition::all()
+                        .add(deliveries::Column::State.eq(WAITING))
+                        .add(deliveries::Column::UpdatedAt.lte(quiet))
+                        .add(nothing_older_in_flight()),
                 ),
         )
         .order_by_asc(deliveries::Column::Id)
@@ -378,8 +502,9 @@ pub async fn stuck(
         .await
 }
 
-/// Marks a delivery as just re-published (with a new error when given, counting one more
-/// unknown outcome when `unknown`), if nobody changed it meanwhile.
+/// Marks a delivery as just handled by the reconciler, moving it to `new_state` (with a new
+/// error when given, counting one more unknown outcome when `unknown`), if nobody changed it
+/// since it was read. Leaving `sending` ends the claim: its holder is fenced off.
 pub async fn touch(
     db: &impl ConnectionTrait,
     d: &deliveries::Model,
@@ -397,7 +522,7 @@ pub async fn touch(
             Expr::col(deliveries::Column::UnknownOutcomes).add(1),
         );
     }
-    if new_state == RETRY {
+    if new_state == RETRY || new_state == PENDING {
         q = q.col_expr(deliveries::Column::NextAttemptAt, Expr::value(now));
     }
     if new_state != SENDING {
@@ -416,6 +541,35 @@ pub async fn touch(
         .exec(db)
         .await?;
     Ok(res.rows_affected == 1)
+}
+
+/// Deliveries whose message could not be published (Redis unreachable or paused) are made due
+/// for the reconciler's next pass — as if untouched for `republish_after` — rather than after
+/// waiting out that interval. `by` picks them: delivery ids, or outbox ids.
+pub async fn publish_failed(
+    db: &impl ConnectionTrait,
+    by: PublishedAs,
+    republish_after: std::time::Duration,
+) -> Result<(), DbErr> {
+    let long_ago = db::now()
+        - Duration::from_std(republish_after).unwrap_or(Duration::seconds(30))
+        - Duration::seconds(1);
+    let q = deliveries::Entity::update_many()
+        .col_expr(deliveries::Column::UpdatedAt, Expr::value(long_ago))
+        .filter(deliveries::Column::State.is_in([PENDING, RETRY]));
+    let q = match by {
+        PublishedAs::Deliveries(ids) => q.filter(deliveries::Column::Id.is_in(ids)),
+        PublishedAs::Outbox(ids) => q.filter(deliveries::Column::OutboxId.is_in(ids)),
+    };
+    q.exec(db).await?;
+    Ok(())
+}
+
+/// What a failed publish named.
+#[derive(Debug, Clone)]
+pub enum PublishedAs {
+    Deliveries(Vec<Uuid>),
+    Outbox(Vec<Uuid>),
 }
 
 /// Puts a dead delivery back in the queue (admin retry).

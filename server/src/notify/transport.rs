@@ -159,19 +159,27 @@ impl Transport {
 }
 
 /// `XGROUP CREATE … MKSTREAM` from the start of the stream; an existing group is fine.
+/// `true` when the group had to be created (a new deployment, or a Redis that lost it).
 pub async fn ensure_group(
     conn: &mut redis::aio::ConnectionManager,
     stream: &str,
     group: &str,
-) -> redis::RedisResult<()> {
+) -> redis::RedisResult<bool> {
     let res: redis::RedisResult<()> = conn.xgroup_create_mkstream(stream, group, "0").await;
     match res {
-        Ok(()) => Ok(()),
-        Err(e) if e.to_string().contains("BUSYGROUP") => Ok(()),
+        Ok(()) => Ok(true),
+        Err(e) if e.to_string().contains("BUSYGROUP") => Ok(false),
         Err(e) => Err(e),
     }
 }
 
 pub fn is_nogroup(e: &redis::RedisError) -> bool {
     e.to_string().contains("NOGROUP")
+}
+
+/// The stream was deleted under a blocked read (`UNBLOCKED … no longer exists`), or its group
+/// is gone: whatever it held is lost.
+pub fn is_stream_lost(e: &redis::RedisError) -> bool {
+    let text = e.to_string();
+    text.contains("NOGROUP") || text.contains("no longer exists")
 }

@@ -3,12 +3,11 @@
 //! "no consent" outcome; 47003/40037/41030 are our bug and dead-lettered at once; network
 //! trouble and -1 are retried later. A timeout after the request went out has an unknown
 //! outcome and is retried once only: the one case where a resident could get a notice twice.
-//! A send happens only within its claim: it is not started, or no longer waited for, once the
-//! claim is nearly over, so the reconciler never retries a notice its live consumer is sending.
+//! A send happens only within its claim: it is marked as started just before the request (a
+//! holder that dies before the mark is retried plainly), and the claim is renewed while the
+//! request is out, so the reconciler never retries a notice its live consumer is sending.
 
-use std::{collections::BTreeMap, time::Duration};
-
-use chrono::Utc;
+use std::collections::BTreeMap;
 
 use sea_orm::DbErr;
 
@@ -17,7 +16,7 @@ use entity::{notification_deliveries as deliveries, outbox};
 use crate::{
     db,
     notify::{
-        consumer::Attempt,
+        consumer::{Attempt, keeping_claim},
         reconciler::{MAX_UNKNOWN_OUTCOMES, UNKNOWN_RETRIED},
         store::{self, Outcome},
         templates::{self, Context},
@@ -88,16 +87,6 @@ fn failed(d: &deliveries::Model, e: &WechatError) -> Attempt {
     }
 }
 
-/// How long the WeChat call may take. It must be over a quarter of the lease before the claim
-/// runs out, so a live consumer records its outcome while it still holds the claim and the
-/// reconciler never takes it for a dead one. `None` when less than that quarter is left to send
-/// in: better not to start.
-fn time_to_send(state: &AppState, d: &deliveries::Model) -> Option<Duration> {
-    let margin = state.settings.notify.lease / 4;
-    let left = (d.lease_until? - Utc::now()).to_std().ok()?;
-    left.checked_sub(margin).filter(|budget| *budget >= margin)
-}
-
 /// Renders and sends the subscribe message of a claimed delivery, within its claim.
 pub async fn deliver(state: &AppState, d: &deliveries::Model) -> Result<Attempt, DbErr> {
     let Some(event) = crate::outbox::store::find(&state.db, d.outbox_id).await? else {
@@ -152,18 +141,13 @@ pub async fn deliver(state: &AppState, d: &deliveries::Model) -> Result<Attempt,
         miniprogram_state: state.settings.wechat.miniprogram_state.clone(),
         lang: "zh_CN".into(),
     };
-    let Some(budget) = time_to_send(state, d) else {
+    // The last write before the request: from here on a takeover cannot know whether it left.
+    if !store::mark_send_started(&state.db, d, state.settings.notify.lease).await? {
         return Ok(Attempt::NotStarted(
-            "the claim was nearly over before sending".into(),
+            "the claim ran out or was taken over before sending".into(),
         ));
-    };
-    let sent = tokio::time::timeout(budget, state.wechat.send_subscribe_message(&message))
-        .await
-        .unwrap_or_else(|_| {
-            Err(WechatError::Transport(
-                "timeout: no answer before the claim's deadline".into(),
-            ))
-        });
+    }
+    let sent = keeping_claim(state, d, state.wechat.send_subscribe_message(&message)).await;
     Ok(match sent {
         Ok(SendOutcome::Sent { msgid }) => Attempt::Done(Outcome::Sent {
             provider_msg_id: Some(msgid).filter(|m| !m.is_empty()),

@@ -20,13 +20,16 @@ use crate::{
         consumer,
         hub::FeedItem,
         reconciler, relay,
-        transport::{CHANNELS, Message, Streams, Transport, ensure_group, is_nogroup},
+        transport::{
+            CHANNELS, Message, Streams, Transport, ensure_group, is_nogroup, is_stream_lost,
+        },
     },
     state::AppState,
 };
 
 const BLOCK: Duration = Duration::from_secs(2);
 const IDLE_POLL: Duration = Duration::from_millis(500);
+const HELD_BACK_POLL: Duration = Duration::from_millis(20);
 
 pub fn spawn(state: &AppState) -> Vec<JoinHandle<()>> {
     if !state.settings.notify.workers {
@@ -75,31 +78,39 @@ pub fn spawn(state: &AppState) -> Vec<JoinHandle<()>> {
 
 async fn relay_loop(state: AppState, stop: CancellationToken) {
     loop {
-        let took = match relay::run_once(&state).await {
-            Ok(n) => n,
+        let pass = match relay::pass(&state).await {
+            Ok(p) => p,
             Err(e) => {
                 tracing::warn!(error = %e, "outbox relay failed; will retry");
-                0
+                relay::Pass::default()
             }
         };
-        if took as u64 == relay::BATCH {
+        if pass.full {
             continue;
         }
+        // Rows held back for an older one another relay is committing: look again shortly.
+        let idle = if pass.held_back > 0 {
+            HELD_BACK_POLL
+        } else {
+            IDLE_POLL
+        };
         tokio::select! {
             _ = stop.cancelled() => return,
             _ = state.notifier.nudge.notified() => {}
-            _ = tokio::time::sleep(IDLE_POLL) => {}
+            _ = tokio::time::sleep(idle) => {}
         }
     }
 }
 
 async fn reconcile_loop(state: AppState, stop: CancellationToken) {
     loop {
-        tokio::select! {
+        // After a lost stream every message still in it is gone: nothing waits out the interval.
+        let republish_after = tokio::select! {
             _ = stop.cancelled() => return,
-            _ = tokio::time::sleep(state.settings.notify.reconcile_every) => {}
-        }
-        match reconciler::run_once(&state).await {
+            _ = tokio::time::sleep(state.settings.notify.reconcile_every) => state.settings.notify.republish_after,
+            _ = state.notifier.lost.notified() => Duration::ZERO,
+        };
+        match reconciler::run_once_after(&state, republish_after).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(republished = n, "reconciler re-published deliveries"),
             Err(e) => tracing::warn!(error = %e, "reconciler failed"),
@@ -182,8 +193,10 @@ async fn group_loop(
             Some(c) => c,
             None => match streams.redis.blocking_conn(BLOCK).await {
                 Ok(mut c) => {
-                    if let Err(e) = ensure_group(&mut c, &streams.events, channel).await {
-                        tracing::warn!(error = %e, "creating the consumer group failed");
+                    match ensure_group(&mut c, &streams.events, channel).await {
+                        Ok(true) => state.notifier.stream_lost(),
+                        Ok(false) => {}
+                        Err(e) => tracing::warn!(error = %e, "creating the consumer group failed"),
                     }
                     conn.insert(c)
                 }
@@ -213,10 +226,11 @@ async fn group_loop(
                 handle_entries(&state, &streams, channel, c, entries).await;
             }
             Ok(None) => {}
-            Err(e) if is_nogroup(&e) => {
-                // Redis lost the stream (restart without persistence): recreate; the reconciler
-                // re-publishes whatever was in flight.
-                tracing::warn!(channel, "consumer group missing; recreating it");
+            Err(e) if is_stream_lost(&e) => {
+                // Redis lost the stream (restart without persistence, a deleted key): recreate
+                // the group, and the reconciler re-publishes whatever was in flight at once.
+                tracing::warn!(channel, error = %e, "notification stream lost; recreating its group");
+                state.notifier.stream_lost();
                 if let Err(e) = ensure_group(c, &streams.events, channel).await {
                     tracing::warn!(error = %e, "recreating the consumer group failed");
                 }
@@ -289,6 +303,7 @@ pub async fn reclaim_once(
         let reply = match reply {
             Ok(r) => r,
             Err(e) if is_nogroup(&e) => {
+                state.notifier.stream_lost();
                 ensure_group(&mut conn, &streams.events, channel).await?;
                 break;
             }

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use serde_json::{Value, json};
-use tests::{Backend, TestApp, eventually};
+use tests::{Backend, TestApp, eventually, matrix::Setup};
 use wiremock::{
     Mock, ResponseTemplate,
     matchers::{method, path},
@@ -13,14 +13,15 @@ use wiremock::{
 use zhitongche::notify::store;
 
 use super::support::{
-    FUAN, SEND, apply, consent, deliveries, mock_send, sends, spawn, spawn_with, wechat_delivery_in,
+    FUAN, SEND, apply, consent, deliveries, mock_send, sends, spawn, spawn_in, spawn_with,
+    wechat_delivery_in,
 };
 
-async fn with_workers(backend: Backend) -> TestApp {
-    spawn(backend, true).await
+async fn with_workers(setup: Setup) -> TestApp {
+    spawn_in(setup, true).await
 }
 
-tests::both_backends_with! { with_workers;
+tests::every_setup_with! { with_workers;
     async fn each_transition_sends_the_resident_exactly_one_notice_while_consent_lasts(app) {
         mock_send(&app, json!({"errcode": 0, "errmsg": "ok", "msgid": 1988810812324364291u64})).await;
         let (_, resident) = app.resident_login("o_notice").await;
@@ -200,7 +201,7 @@ async fn transient_failures_are_retried_with_backoff_and_sent_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wechat_confirms_a_send_by_its_msgid() {
-    let app = spawn_with(Backend::Sqlite, |raw| {
+    let app = spawn_with(Setup::SQLITE, |raw| {
         raw.wechat_push_token = Some("tok".into());
     })
     .await;
@@ -232,15 +233,15 @@ async fn wechat_confirms_a_send_by_its_msgid() {
 }
 
 /// A WeChat call times out after 1 s; the lease is long enough not to interfere.
-async fn with_slow_wechat(backend: Backend) -> TestApp {
-    spawn_with(backend, |raw| {
+async fn with_slow_wechat(setup: Setup) -> TestApp {
+    spawn_with(setup, |raw| {
         raw.ztc_notify_lease_secs = Some("5".into());
         raw.wechat_timeout_secs = Some("1".into());
     })
     .await
 }
 
-tests::both_backends_with! { with_slow_wechat;
+tests::every_setup_with! { with_slow_wechat;
     async fn a_second_unknown_outcome_dead_letters_even_with_another_error_in_between(app) {
         // Timeout, gateway error, timeout: two unknown outcomes, so no fourth try.
         let timeout = || ResponseTemplate::new(200)

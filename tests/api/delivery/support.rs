@@ -3,7 +3,7 @@
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::Value;
-use tests::{Backend, TestApp, application_body, eventually, id_number};
+use tests::{Backend, TestApp, application_body, eventually, id_number, matrix::Setup};
 use uuid::Uuid;
 use wiremock::{
     Mock, ResponseTemplate,
@@ -26,10 +26,11 @@ pub(crate) fn fast(raw: &mut RawSettings) {
 /// An app with quick timings adjusted by `tweak`, the demo jurisdictions, and WeChat handing
 /// out `TOKEN-N`.
 pub(crate) async fn spawn_with(
-    backend: Backend,
+    setup: Setup,
     tweak: impl FnOnce(&mut RawSettings) + Send + 'static,
 ) -> TestApp {
-    let app = TestApp::builder(backend)
+    let app = setup
+        .builder()
         .settings(move |raw| {
             fast(raw);
             tweak(raw);
@@ -41,12 +42,21 @@ pub(crate) async fn spawn_with(
     app
 }
 
-/// Like `spawn_with`, running the pipeline's workers or not.
-pub(crate) async fn spawn(backend: Backend, workers: bool) -> TestApp {
-    spawn_with(backend, move |raw| {
+/// Like `spawn_with`, running the pipeline's workers or not, in `setup`.
+pub(crate) async fn spawn_in(setup: Setup, workers: bool) -> TestApp {
+    spawn_with(setup, move |raw| {
         raw.ztc_notify_workers = Some(workers.to_string());
     })
     .await
+}
+
+/// `spawn_in` on a backend as `both_backends!` runs it (PostgreSQL with Redis).
+pub(crate) async fn spawn(backend: Backend, workers: bool) -> TestApp {
+    let setup = Setup {
+        backend,
+        redis: backend == Backend::Postgres,
+    };
+    spawn_in(setup, workers).await
 }
 
 pub(crate) async fn mock_send(app: &TestApp, body: Value) {

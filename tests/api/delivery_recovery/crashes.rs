@@ -6,7 +6,9 @@ use serde_json::json;
 use tests::{Backend, TestApp, eventually};
 use zhitongche::notify::{consumer, store, transport::Message};
 
-use crate::delivery::{app_with_workers, mock_send, one_notice, sends, spawn, wechat_delivery_in};
+use crate::delivery::{
+    app_with_workers, deliveries, mock_send, one_notice, sends, spawn, wechat_delivery_in,
+};
 
 async fn read_as(app: &TestApp, consumer_name: &str) -> Vec<(String, Message)> {
     let redis = app.state.redis.clone().unwrap();
@@ -73,6 +75,11 @@ async fn a_consumer_that_dies_before_sending_has_its_work_taken_over_and_sent_on
     wechat_delivery_in(&app, "sent", 20, "the notice sent by the survivor").await;
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     assert_eq!(sends(&app).await.len(), 1, "sent exactly once");
+    let done = deliveries(&app, "wechat").await.remove(0);
+    assert_eq!(
+        done.unknown_outcomes, 0,
+        "nothing had left: not an unknown outcome"
+    );
     drop(healthy);
 }
 
