@@ -16,6 +16,7 @@ pub mod housekeeping;
 pub mod http;
 pub mod jurisdictions;
 pub mod kv;
+pub mod layers;
 pub mod metrics;
 pub mod money;
 pub mod notify;

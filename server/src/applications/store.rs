@@ -305,3 +305,13 @@ pub async fn find_many(
     }
     q.all(db).await
 }
+
+/// The ids of the cases inside `scope`, as a subquery for other stores' filters.
+pub fn ids_in_scope(scope: &Scope) -> sea_orm::sea_query::SelectStatement {
+    use sea_orm::QueryTrait;
+    applications::Entity::find()
+        .select_only()
+        .column(applications::Column::Id)
+        .filter(scope.filter(applications::Column::JurisdictionPath))
+        .into_query()
+}

@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use chrono::Utc;
 use sea_orm::DbErr;
 use uuid::Uuid;
 
@@ -12,6 +11,7 @@ use entity::notification_deliveries as deliveries;
 
 use crate::{
     notify::{
+        attempt::Attempt,
         staff_channel,
         store::{self, Outcome, STAFF, WECHAT},
         transport::Message,
@@ -19,16 +19,6 @@ use crate::{
     },
     state::AppState,
 };
-
-/// What a channel reports about one attempt.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Attempt {
-    Done(Outcome),
-    /// Worth trying again later (network, 5xx, WeChat -1).
-    Transient(String),
-    /// Not attempted (too little of the claim left to send in): put back, not counted.
-    NotStarted(String),
-}
 
 /// Exponential backoff with ±20 % jitter, capped at an hour.
 pub fn backoff(attempts: i32, base: Duration) -> Duration {
@@ -138,36 +128,6 @@ async fn send(state: &AppState, d: deliveries::Model) -> Result<Option<Outcome>,
     Ok(Some(outcome))
 }
 
-/// Runs `work` (a send) while keeping the claim `d` alive: its lease is renewed every third of
-/// `ZTC_NOTIFY_LEASE_SECS`, so a consumer that dies mid-send is taken over one lease after it
-/// died, however long the WeChat call may take. Should a renewal fail (the claim ran out under
-/// a stalled database), `work` still runs to its end; its result is then fenced off.
-pub async fn keeping_claim<T>(
-    state: &AppState,
-    d: &deliveries::Model,
-    work: impl std::future::Future<Output = T>,
-) -> T {
-    let lease = state.settings.notify.lease;
-    let renewing = async {
-        loop {
-            tokio::time::sleep(lease / 3).await;
-            match store::renew(&state.db, d, lease).await {
-                Ok(true) => {}
-                Ok(false) => {
-                    tracing::warn!(delivery = %d.id, "claim ran out during a send; its outcome will be unknown");
-                    break;
-                }
-                Err(e) => tracing::warn!(delivery = %d.id, error = %e, "could not renew a claim"),
-            }
-        }
-        std::future::pending::<()>().await;
-    };
-    tokio::select! {
-        out = work => out,
-        () = renewing => unreachable!("renewing never ends"),
-    }
-}
-
 /// `d` is done with (sent, skipped or dead): the next notice of its case and recipient that
 /// waits behind it is made due and published. Lost with its instance, the hand-on is made by
 /// the reconciler instead.
@@ -207,11 +167,6 @@ async fn in_order(state: &AppState, d: &deliveries::Model) -> Result<bool, DbErr
         }
         _ => Ok(true),
     }
-}
-
-/// Seconds from the event's commit to now, for the send-latency metric.
-pub fn since(created: chrono::DateTime<Utc>) -> f64 {
-    (Utc::now() - created).num_milliseconds().max(0) as f64 / 1000.0
 }
 
 #[cfg(test)]

@@ -2,26 +2,18 @@
 //! consumer group the stream lag and pending entries.
 
 use redis::{AsyncCommands, streams::StreamInfoGroupsReply};
-use sea_orm::{ColumnTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
-
-use entity::{notification_deliveries as deliveries, outbox};
+use sea_orm::DbErr;
 
 use crate::{
-    notify::{notifier::GroupLabels, store::DEAD, transport::Transport},
+    notify::{notifier::GroupLabels, store, transport::Transport},
     state::AppState,
 };
 
 pub async fn refresh(state: &AppState) -> Result<(), DbErr> {
     let m = &state.notifier.metrics;
-    let backlog = outbox::Entity::find()
-        .filter(outbox::Column::PublishedAt.is_null())
-        .count(&state.db)
-        .await?;
+    let backlog = crate::outbox::store::backlog(&state.db).await?;
     m.outbox_backlog.set(backlog as i64);
-    let dead = deliveries::Entity::find()
-        .filter(deliveries::Column::State.eq(DEAD))
-        .count(&state.db)
-        .await?;
+    let dead = store::count_dead(&state.db).await?;
     m.dead_letters.set(dead as i64);
     if let Transport::Redis(s) = &state.notifier.transport
         && let Ok(mut conn) = s.redis.conn().await

@@ -14,17 +14,16 @@ use sea_orm::DbErr;
 use crate::{
     notify::{
         consumer,
-        store::{self, DEAD, PENDING, RETRY, SENDING, UNKNOWN, WAITING, WECHAT},
+        store::{
+            self, DEAD, MAX_UNKNOWN_OUTCOMES, PENDING, RETRY, SENDING, UNKNOWN, UNKNOWN_RETRIED,
+            WAITING, WECHAT,
+        },
         transport::Message,
     },
     state::AppState,
 };
 
 const BATCH: u64 = 500;
-/// Unknown outcomes a delivery may have: the first is retried, the second dead-letters it.
-pub const MAX_UNKNOWN_OUTCOMES: i32 = 2;
-/// Marks the error of a send already retried once after an unknown outcome.
-pub const UNKNOWN_RETRIED: &str = "outcome unknown; retried once";
 const STOPPED: &str = "consumer stopped during send";
 const STOPPED_BEFORE: &str = "consumer stopped before sending; retried";
 

@@ -2,7 +2,7 @@
 //! then a live push to every instance's connected clients.
 
 use redis::{AsyncCommands, streams::StreamMaxlen};
-use sea_orm::{ActiveValue::Set, DbErr, EntityTrait};
+use sea_orm::DbErr;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -10,7 +10,12 @@ use entity::{notification_deliveries as deliveries, staff_notifications};
 
 use crate::{
     db,
-    notify::{consumer::Attempt, hub::FeedItem, store::Outcome, transport::Transport},
+    notify::{
+        attempt::Attempt,
+        hub::FeedItem,
+        store::{self, Outcome},
+        transport::Transport,
+    },
     outbox::Notice,
     state::AppState,
 };
@@ -68,20 +73,21 @@ pub async fn deliver(state: &AppState, d: &deliveries::Model) -> Result<Attempt,
         "status": notice.status,
         "escalation_level": notice.escalation_level,
     });
-    staff_notifications::Entity::insert(staff_notifications::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        staff_id: Set(d.recipient_id),
-        delivery_id: Set(d.id),
-        application_id: Set(d.application_id),
-        event_type: Set(event.event_type.clone()),
-        title: Set(title(&event.event_type).into()),
-        body: Set(body(&notice)),
-        data: Set(Some(data)),
-        created_at: Set(db::now()),
-        read_at: Set(None),
-    })
-    .on_conflict_do_nothing_on([staff_notifications::Column::DeliveryId])
-    .exec(&state.db)
+    store::inbox::insert_for_delivery(
+        &state.db,
+        staff_notifications::Model {
+            id: Uuid::now_v7(),
+            staff_id: d.recipient_id,
+            delivery_id: d.id,
+            application_id: d.application_id,
+            event_type: event.event_type.clone(),
+            title: title(&event.event_type).into(),
+            body: body(&notice),
+            data: Some(data),
+            created_at: db::now(),
+            read_at: None,
+        },
+    )
     .await?;
     Ok(Attempt::Done(Outcome::Sent {
         provider_msg_id: None,
@@ -90,7 +96,7 @@ pub async fn deliver(state: &AppState, d: &deliveries::Model) -> Result<Attempt,
 
 /// Tells every instance (and so every connected client) about the new inbox row.
 pub async fn announce(state: &AppState, d: &deliveries::Model) {
-    let Ok(Some(row)) = crate::notify::inbox::by_delivery(&state.db, d.id).await else {
+    let Ok(Some(row)) = store::inbox::by_delivery(&state.db, d.id).await else {
         return;
     };
     let item = FeedItem {

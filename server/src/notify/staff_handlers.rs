@@ -8,23 +8,21 @@ use std::{
 
 use actix_web::{HttpRequest, HttpResponse, get, http::header, post, web};
 use futures_util::stream as live_stream;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
 use tokio::sync::broadcast::error::RecvError;
 use uuid::Uuid;
 
-use entity::{applications, notification_deliveries as deliveries, staff_notifications};
+use entity::staff_notifications;
 
 use crate::{
     applications as apps,
     auth::Staff,
     error::{AppError, AppResult, ErrorBody, codes},
     http::{bearer_token, cursor},
-    jurisdictions::Level,
     notify::{
         dto::{DeliveryList, DeliveryView, InboxItem, InboxPage, InboxQuery, StreamQuery},
         hub::FeedItem,
         inbox,
-        store::{self, DEAD},
+        store::{self},
         transport::Message,
     },
     staff::Role,
@@ -257,32 +255,11 @@ pub async fn for_application(
     let app = apps::store::find_in_scope(&state.db, &me.scope, *id)
         .await?
         .ok_or_else(apps::not_found)?;
-    let rows = deliveries::Entity::find()
-        .filter(deliveries::Column::ApplicationId.eq(app.id))
-        .order_by_asc(deliveries::Column::Id)
-        .all(&state.db)
-        .await?;
+    let rows = store::of_application(&state.db, app.id).await?;
     Ok(HttpResponse::Ok().json(DeliveryList {
         items: rows.into_iter().map(DeliveryView::from).collect(),
         next_cursor: None,
     }))
-}
-
-fn dead_in_scope(me: &Staff) -> sea_orm::Select<deliveries::Entity> {
-    let cases = applications::Entity::find()
-        .select_only()
-        .column(applications::Column::Id)
-        .filter(me.scope.filter(applications::Column::JurisdictionPath))
-        .into_query();
-    let mut in_scope =
-        sea_orm::Condition::any().add(deliveries::Column::ApplicationId.in_subquery(cases));
-    if me.scope.level == Level::City {
-        // Notifications about no case (e.g. a hotline task) are the city's.
-        in_scope = in_scope.add(deliveries::Column::ApplicationId.is_null());
-    }
-    deliveries::Entity::find()
-        .filter(deliveries::Column::State.eq(DEAD))
-        .filter(in_scope)
 }
 
 /// Notifications given up on, inside the caller's subtree (admins and supervisors).
@@ -300,15 +277,8 @@ pub async fn dead(
 ) -> AppResult<HttpResponse> {
     me.require(&[Role::Admin, Role::Supervisor])?;
     let limit = cursor::limit(query.limit, 50, 200);
-    let mut q = dead_in_scope(&me);
-    if let Some(before) = before_cursor(query.cursor.as_deref())? {
-        q = q.filter(deliveries::Column::Id.lt(before));
-    }
-    let rows = q
-        .order_by_desc(deliveries::Column::Id)
-        .limit(limit)
-        .all(&state.db)
-        .await?;
+    let before = before_cursor(query.cursor.as_deref())?;
+    let rows = store::dead_letters(&state.db, &me.scope, before, limit).await?;
     let next_cursor = (rows.len() as u64 == limit)
         .then(|| rows.last().map(|r| cursor::encode(&r.id.to_string())))
         .flatten();
@@ -332,9 +302,7 @@ pub async fn retry(
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
     me.require(&[Role::Admin, Role::Supervisor])?;
-    let found = dead_in_scope(&me)
-        .filter(deliveries::Column::Id.eq(*id))
-        .one(&state.db)
+    let found = store::find_dead_letter(&state.db, &me.scope, *id)
         .await?
         .ok_or_else(|| codes::NOTIFICATION_NOT_FOUND.with("没有这条失败的通知"))?;
     if !store::revive(&state.db, found.id).await? {

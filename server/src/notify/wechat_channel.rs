@@ -16,9 +16,9 @@ use entity::{notification_deliveries as deliveries, outbox};
 use crate::{
     db,
     notify::{
-        consumer::{Attempt, keeping_claim},
-        reconciler::{MAX_UNKNOWN_OUTCOMES, UNKNOWN_RETRIED},
+        attempt::{Attempt, keeping_claim},
         store::{self, Outcome},
+        store::{MAX_UNKNOWN_OUTCOMES, UNKNOWN_RETRIED},
         templates::{self, Context},
     },
     outbox::Notice,

@@ -5,16 +5,11 @@
 use actix_web::{HttpResponse, get, post, web};
 use aes::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyIvInit, block_padding::NoPadding};
 use base64::{Engine, engine::general_purpose::STANDARD as B64};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TryInsertResult, sea_query::Expr,
-};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde_json::Value;
 use sha1::{Digest, Sha1};
 use utoipa::IntoParams;
-
-use entity::{notification_deliveries as deliveries, wechat_push_events};
 
 use crate::{
     db,
@@ -262,19 +257,6 @@ pub async fn receive(
         .body("success"))
 }
 
-/// Records `key` as seen in `txn`; `false` when it was seen before.
-async fn first_time(txn: &sea_orm::DatabaseTransaction, key: &str) -> AppResult<bool> {
-    let key: String = key.chars().take(160).collect();
-    let res = wechat_push_events::Entity::insert(wechat_push_events::ActiveModel {
-        key: Set(key),
-        received_at: Set(db::now()),
-    })
-    .on_conflict_do_nothing_on([wechat_push_events::Column::Key])
-    .exec(txn)
-    .await?;
-    Ok(matches!(res, TryInsertResult::Inserted(_)))
-}
-
 /// Applies one pushed event once: neither the same event nor the same signature (`nonce_key`)
 /// has an effect twice. Both are recorded with the effect, so a failure loses neither.
 async fn handle(state: &AppState, message: &Value, nonce_key: &str) -> AppResult<()> {
@@ -282,8 +264,8 @@ async fn handle(state: &AppState, message: &Value, nonce_key: &str) -> AppResult
     let from = text(message, "FromUserName").unwrap_or_default();
     let created = text(message, "CreateTime").unwrap_or_default();
     let txn = db::begin(&state.db).await?;
-    if !first_time(&txn, nonce_key).await?
-        || !first_time(&txn, &format!("{from}:{created}:{event}")).await?
+    if !store::first_time(&txn, nonce_key).await?
+        || !store::first_time(&txn, &format!("{from}:{created}:{event}")).await?
     {
         return Ok(());
     }
@@ -331,19 +313,12 @@ async fn handle(state: &AppState, message: &Value, nonce_key: &str) -> AppResult
                     continue;
                 };
                 let ok = code.as_deref().is_none_or(|c| c == "0");
-                let update = deliveries::Entity::update_many()
-                    .filter(deliveries::Column::ProviderMsgId.eq(msgid.clone()));
-                let update = if ok {
-                    update.col_expr(deliveries::Column::ConfirmedAt, Expr::value(db::now()))
-                } else {
+                let failure = (!ok).then(|| {
                     tracing::warn!(msgid = %msgid, code = ?code, "WeChat reports an asynchronous push failure");
                     let status = text(&item, "ErrorStatus").unwrap_or_default();
-                    update.col_expr(
-                        deliveries::Column::LastError,
-                        Expr::value(format!("WeChat push failed: {status}")),
-                    )
-                };
-                update.exec(&txn).await?;
+                    format!("WeChat push failed: {status}")
+                });
+                store::confirm_send(&txn, &msgid, failure).await?;
             }
         }
         _ => {}

@@ -39,3 +39,12 @@ pub async fn enqueue(db: &impl ConnectionTrait, event: OutboxEvent) -> Result<Uu
 pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<outbox::Model>, DbErr> {
     outbox::Entity::find_by_id(id).one(db).await
 }
+
+/// How many outbox rows are not published yet, for the metrics.
+pub async fn backlog(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
+    outbox::Entity::find()
+        .filter(outbox::Column::PublishedAt.is_null())
+        .count(db)
+        .await
+}

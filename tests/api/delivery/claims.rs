@@ -157,7 +157,7 @@ tests::every_setup_with! { without_workers;
         let claimed = store::claim(&app.state.db, id, std::time::Duration::from_millis(300)).await.unwrap().expect("claimed");
         tokio::time::sleep(std::time::Duration::from_millis(400)).await;
         let attempt = zhitongche::notify::wechat_channel::deliver(&app.state, &claimed).await.unwrap();
-        assert!(matches!(attempt, consumer::Attempt::NotStarted(_)), "{attempt:?}");
+        assert!(matches!(attempt, zhitongche::notify::attempt::Attempt::NotStarted(_)), "{attempt:?}");
         assert!(sends(&app).await.is_empty(), "WeChat is not called");
         let row = store::find(&app.state.db, id).await.unwrap().unwrap();
         assert!(row.send_started_at.is_none(), "no send marked as started");
@@ -200,7 +200,7 @@ tests::every_setup_with! { without_workers;
             m.update(&app.state.db).await.unwrap();
         }
         let attempt = zhitongche::notify::wechat_channel::deliver(&app.state, &stale).await.unwrap();
-        assert!(matches!(attempt, consumer::Attempt::NotStarted(_)), "{attempt:?}");
+        assert!(matches!(attempt, zhitongche::notify::attempt::Attempt::NotStarted(_)), "{attempt:?}");
         assert!(sends(&app).await.is_empty());
         let credits = store::credits_of(&app.state.db, resident_id).await.unwrap();
         assert_eq!(credits[0].credits, 1, "the credit is still there");

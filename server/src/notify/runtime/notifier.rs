@@ -14,9 +14,7 @@ use entity::notification_deliveries as deliveries;
 
 use crate::{
     kv::Redis,
-    notify::{
-        consumer::since, hub::Hub, store::Outcome, templates::Templates, transport::Transport,
-    },
+    notify::{hub::Hub, store::Outcome, templates::Templates, transport::Transport},
 };
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -159,4 +157,9 @@ fn committed_at(d: &deliveries::Model) -> chrono::DateTime<chrono::Utc> {
             chrono::DateTime::from_timestamp(i64::try_from(secs).ok()?, nanos)
         })
         .unwrap_or(d.created_at)
+}
+
+/// Seconds from the event's commit to now, for the send-latency metric.
+pub fn since(created: chrono::DateTime<chrono::Utc>) -> f64 {
+    (chrono::Utc::now() - created).num_milliseconds().max(0) as f64 / 1000.0
 }

@@ -79,3 +79,17 @@ pub async fn mark_read(db: &impl ConnectionTrait, staff_id: Uuid, id: Uuid) -> R
         .await?;
     Ok(())
 }
+
+/// A staff member's inbox row for a delivery; a second one for the same delivery is not
+/// written (a redelivery changes nothing).
+pub async fn insert_for_delivery(
+    db: &impl ConnectionTrait,
+    row: staff_notifications::Model,
+) -> Result<(), DbErr> {
+    use sea_orm::IntoActiveModel;
+    staff_notifications::Entity::insert(row.into_active_model())
+        .on_conflict_do_nothing_on([staff_notifications::Column::DeliveryId])
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
