@@ -13,6 +13,8 @@ mod m20261129_000040_create_notifications;
 mod m20261129_000041_add_delivery_unknown_outcomes;
 mod m20261129_000060_hotline_tasks;
 mod m20261129_000061_add_delivery_send_started;
+mod m20261202_000001_create_care;
+mod m20261202_000002_create_imports;
 
 pub struct Migrator;
 
@@ -31,6 +33,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000041_add_delivery_unknown_outcomes::Migration),
             Box::new(m20261129_000060_hotline_tasks::Migration),
             Box::new(m20261129_000061_add_delivery_send_started::Migration),
+            Box::new(m20261202_000001_create_care::Migration),
+            Box::new(m20261202_000002_create_imports::Migration),
         ]
     }
 }

@@ -1,5 +1,5 @@
-//! The `zhitongche` command line: `serve` (default), `migrate`, `staff add`, `jurisdiction add`
-//! and `demo`.
+//! The `zhitongche` command line: `serve` (default), `migrate`, `staff add`, `jurisdiction add`,
+//! `demo` and `import`.
 
 use std::io::{BufRead, IsTerminal};
 
@@ -51,6 +51,14 @@ pub enum Command {
     /// WeChat operator actions.
     #[command(subcommand)]
     Wechat(WechatCommand),
+    /// Import a CSV or XLSX file: jurisdictions, staff or care_people (the API's checks; every
+    /// bad row is reported; importing the same file again changes nothing).
+    Import {
+        /// jurisdictions, staff or care_people
+        #[arg(long)]
+        kind: String,
+        file: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -70,7 +78,7 @@ pub enum StaffCommand {
     Add {
         #[arg(long)]
         username: String,
-        /// admin, supervisor, approver, caseworker or operator
+        /// admin, supervisor, approver, caseworker, operator or grid_worker
         #[arg(long)]
         role: String,
         /// Code of the jurisdiction node the account belongs to.
@@ -189,6 +197,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Import { kind, file } => {
+            let kind: entity::care_enums::ImportKind = kind
+                .parse()
+                .ok()
+                .context("--kind must be jurisdictions, staff or care_people")?;
+            let state = crate::startup::build_state(settings).await?;
+            crate::imports::local::import_file(&state, kind, &file).await
+        }
         Command::Wechat(WechatCommand::ForceRefreshToken { reason }) => {
             let conn = db::connect(&settings.database).await?;
             db::migrate(&conn).await?;
@@ -219,8 +235,9 @@ pub async fn add_staff(
     password: &str,
 ) -> anyhow::Result<()> {
     let username = Username::parse(username).map_err(anyhow::Error::msg)?;
-    let role = Role::parse(role)
-        .context("--role must be admin, supervisor, approver, caseworker or operator")?;
+    let role = Role::parse(role).context(
+        "--role must be admin, supervisor, approver, caseworker, operator or grid_worker",
+    )?;
     let display_name = display_name
         .map(|n| staff::domain::parse_display_name(&n).map_err(anyhow::Error::msg))
         .transpose()?;
@@ -233,6 +250,9 @@ pub async fn add_staff(
         .with_context(|| {
             format!("jurisdiction {jurisdiction} does not exist (try `zhitongche demo`)")
         })?;
+    if let Some(level) = jurisdictions::Level::parse(&node.level) {
+        role.check_post(level).map_err(anyhow::Error::msg)?;
+    }
     let hash = password::hash(password.expose().to_string()).await?;
     let account = staff::store::insert(
         &conn,

@@ -2,7 +2,7 @@
 //! one from a layer above its own. Bottom to top:
 //!
 //! 0. **kernel** — config, error, db, http, kv, privacy, text, money, and every domain's pure
-//!    types (`domain`, `dto`, `workflow`);
+//!    types (`domain`, `dto`, `workflow`, seed data, the outbox `payload`);
 //! 1. **leaf stores and clients** — each `store`, audit, wechat, sms, ratelimit, metrics, the
 //!    outbox with its typed payload, and the notification pipeline's per-instance `runtime`
 //!    (transport, live hub, templates: no pipeline logic);
@@ -35,6 +35,7 @@ pub fn layer_of(module: &str) -> u8 {
     ) || has("domain")
         || has("dto")
         || has("seed")
+        || has("payload")
         || has("workflow")
     {
         return 0;
@@ -407,7 +408,8 @@ mod tests {
         assert_eq!(layer_of("applications::workflow"), 0);
         assert_eq!(layer_of("hotline::dto"), 0);
         assert_eq!(layer_of("hotline::store"), 1);
-        assert_eq!(layer_of("outbox::payload"), 1);
+        assert_eq!(layer_of("outbox::payload"), 0);
+        assert_eq!(layer_of("outbox::store"), 1);
         assert_eq!(layer_of("state"), 2);
         assert_eq!(layer_of("applications::intake::create"), 3);
         assert_eq!(layer_of("notify::relay"), 4);

@@ -32,6 +32,8 @@ hotline, case workflow and notifications. Every error has the shape \
         (name = "entry_points", description = "QR entry points (扫码直通车), scans and the funnel"),
         (name = "residents", description = "the logged-in resident's own profile"),
         (name = "hotline", description = "hotline calls, platform callbacks and 回访 follow-ups"),
+        (name = "imports", description = "bulk onboarding from CSV/XLSX: jurisdictions, staff, care people; templates"),
+        (name = "care", description = "grid care: key groups, the registry, visits (走访探视), missed-visit alerts, figures and exports"),
     )
 )]
 struct Root;

@@ -4,8 +4,8 @@
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
-    applications, assistance, auth, calendar, entry_points, hotline, jurisdictions, notify, ops,
-    residents, staff,
+    applications, assistance, auth, calendar, care, entry_points, hotline, imports, jurisdictions,
+    notify, ops, residents, staff,
 };
 
 pub fn api(cfg: &mut ServiceConfig) {
@@ -19,5 +19,7 @@ pub fn api(cfg: &mut ServiceConfig) {
         .configure(notify::configure)
         .configure(entry_points::configure)
         .configure(residents::configure)
-        .configure(hotline::configure);
+        .configure(hotline::configure)
+        .configure(care::configure)
+        .configure(imports::configure);
 }

@@ -44,6 +44,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     db::migrate(&conn).await?;
     crate::assistance::store::seed_defaults(&conn).await?;
     crate::calendar::store::seed_defaults(&conn).await?;
+    crate::care::store::seed_defaults(&conn).await?;
     let redis = match &settings.redis {
         Some(r) => {
             let redis = Redis::new(r)?;
@@ -188,6 +189,10 @@ fn spawn_workers(state: &AppState) -> Vec<JoinHandle<()>> {
             state.shutdown.clone(),
         )),
         tokio::spawn(crate::applications::sla::run_until_stopped(
+            state.clone(),
+            state.shutdown.clone(),
+        )),
+        tokio::spawn(crate::care::scanner::run_until_stopped(
             state.clone(),
             state.shutdown.clone(),
         )),

@@ -5,6 +5,7 @@ mod applications;
 mod assistance;
 mod auth;
 mod browser;
+mod care;
 mod chaos;
 mod console;
 mod deadlines;

@@ -415,14 +415,14 @@ mod tests {
                 }
             }
         }
-        assert_eq!(combinations, 13 * 16 * 7);
+        assert_eq!(combinations, 13 * 16 * 8);
     }
 
     #[test]
-    fn operators_and_admins_never_move_a_case() {
+    fn operators_admins_and_grid_workers_never_move_a_case() {
         for status in Status::ALL {
             for action in Action::STAFF {
-                for role in [Role::Operator, Role::Admin] {
+                for role in [Role::Operator, Role::Admin, Role::GridWorker] {
                     assert_eq!(
                         check(status, action, Actor::Staff(role)),
                         Err(Refusal::NotAllowed)

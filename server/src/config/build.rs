@@ -73,6 +73,7 @@ pub(super) fn build(raw: &RawSettings) -> anyhow::Result<(Settings, Vec<Adjusted
         trust_proxy: r.flag(&S::ztc_trust_proxy),
         emergency_cap_fen: emergency_cap_fen(&mut r),
         log: log(&mut r),
+        care: services::care(&mut r),
     };
     if r.prod {
         production::check(&mut r, &settings);

@@ -23,6 +23,6 @@ pub use read::Adjusted;
 pub use spec::{Setting, WhenUnset};
 pub use table::{RawSettings, SETTINGS, SETTINGS_DOC, setting};
 pub use types::{
-    AuthSettings, DataKeys, DatabaseSettings, Environment, HotlineSettings, JwtKey, LogFormat,
-    LogSettings, NotifySettings, RedisSettings, SecretBytes, Settings, WechatSettings,
+    AuthSettings, CareSettings, DataKeys, DatabaseSettings, Environment, HotlineSettings, JwtKey,
+    LogFormat, LogSettings, NotifySettings, RedisSettings, SecretBytes, Settings, WechatSettings,
 };

@@ -5,7 +5,8 @@ use std::{path::PathBuf, time::Duration};
 use secrecy::SecretString;
 
 use super::{
-    NotifySettings, WechatSettings, keys::parse_encoding_aes_key, read::Reader, setting as S,
+    CareSettings, NotifySettings, WechatSettings, keys::parse_encoding_aes_key, read::Reader,
+    setting as S,
 };
 
 pub(super) fn wechat(r: &mut Reader) -> WechatSettings {
@@ -93,5 +94,16 @@ pub(super) fn notify(r: &mut Reader) -> NotifySettings {
         reconcile_every: ms(r.number_floored(&S::ztc_notify_reconcile_ms, 50)),
         republish_after: ms(r.number(&S::ztc_notify_republish_after_ms, ..)),
         stream_maxlen: r.number_floored(&S::ztc_notify_stream_maxlen, 1000),
+    }
+}
+
+pub(super) fn care(r: &mut Reader) -> CareSettings {
+    CareSettings {
+        due_soon_days: r.number(&S::ztc_care_due_soon_days, 0..=30),
+        street_after_working_days: r.number(&S::ztc_care_street_after_days, 0..=60),
+        district_after_working_days: r.number(&S::ztc_care_district_after_days, 0..=60),
+        scan_every: Duration::from_secs(r.number(&S::ztc_care_scan_secs, 1..=86_400)),
+        import_batch_rows: r.number(&S::ztc_import_batch_rows, 1..=10_000),
+        import_max_bytes: r.number::<usize>(&S::ztc_import_max_mb, 1..=1024) * 1024 * 1024,
     }
 }

@@ -78,4 +78,16 @@ settings! {
         Value("false");
     ztc_log_format: "`text` or `json`", Value("text");
     ztc_log: "log filter (tracing `EnvFilter` syntax)", Value("info,sqlx=warn,sea_orm=warn");
+    ztc_care_due_soon_days: "calendar days before a visit's due day when the assigned worker is reminded (0–30)",
+        Value("2");
+    ztc_care_street_after_days: "working days after a missed due day before the street is told (催办; 0–60)",
+        Value("3");
+    ztc_care_district_after_days: "working days after the street was told before the district is (督办; 0–60)",
+        Value("5");
+    ztc_care_scan_secs: "how often the missed-visit scanner runs (1–86400)",
+        Value("300");
+    ztc_import_batch_rows: "rows an import writes per transaction (1–10000)",
+        Value("500");
+    ztc_import_max_mb: "largest import file accepted, in MiB (1–1024)",
+        Value("32");
 }

@@ -36,6 +36,7 @@ pub struct Settings {
     /// Default 先行救助 cap per street, in fen.
     pub emergency_cap_fen: i64,
     pub log: LogSettings,
+    pub care: CareSettings,
 }
 
 impl Settings {
@@ -203,4 +204,19 @@ fn redact_url(url: &str) -> String {
         }
         _ => url.to_string(),
     }
+}
+
+/// Grid care's missed-visit ladder and the bulk import's limits.
+#[derive(Debug, Clone)]
+pub struct CareSettings {
+    /// Calendar days before the due date when the assigned worker is reminded.
+    pub due_soon_days: u32,
+    /// Working days after a missed due date before the street is told.
+    pub street_after_working_days: u32,
+    /// Working days after the street before the district is told.
+    pub district_after_working_days: u32,
+    pub scan_every: Duration,
+    /// Rows an import writes per transaction (short transactions, visible progress).
+    pub import_batch_rows: usize,
+    pub import_max_bytes: usize,
 }

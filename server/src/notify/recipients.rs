@@ -60,8 +60,13 @@ pub async fn resolve(
                     staff_ids.insert(assignee);
                 }
                 None => {
-                    let workers =
-                        staff::store::enabled_at_paths(db, &chain, &[Role::Caseworker]).await?;
+                    // Grid workers sit on the chain only for notices placed at their grid.
+                    let workers = staff::store::enabled_at_paths(
+                        db,
+                        &chain,
+                        &[Role::Caseworker, Role::GridWorker],
+                    )
+                    .await?;
                     if workers.is_empty() {
                         // Nobody works this community (yet): its street hears of it rather
                         // than no one.

@@ -34,6 +34,13 @@ pub fn title(event: &str) -> &'static str {
         "application.urged" => "催办:案件已超过办理时限",
         "application.supervised" => "督办:案件超时 5 个工作日",
         e if e.starts_with("hotline.") => "热线工单",
+        "care.visit_due_soon" => "走访即将到期",
+        "care.visit_due" => "今日应走访",
+        "care.visit_overdue" => "走访已逾期",
+        "care.visit_urged" => "催办:重点人员走访逾期",
+        "care.visit_supervised" => "督办:重点人员走访长期逾期",
+        "care.help_task" => "走访发现:新的帮扶任务",
+        "care.assigned" => "新分配的重点关爱对象",
         _ => "案件动态",
     }
 }
@@ -46,7 +53,9 @@ fn body(n: &Notice) -> String {
         None => format!("{reference}{urgent}"),
     };
     if let Some(note) = &n.note {
-        text.push_str(" · ");
+        if !text.is_empty() {
+            text.push_str(" · ");
+        }
         text.push_str(note);
     }
     text.chars().take(500).collect()
@@ -72,6 +81,9 @@ pub async fn deliver(state: &AppState, d: &deliveries::Model) -> Result<Attempt,
         "reference": notice.reference,
         "status": notice.status,
         "escalation_level": notice.escalation_level,
+        "person_id": notice.person_id,
+        "visit_due_on": notice.visit_due_on,
+        "care_task_id": notice.care_task_id,
     });
     store::inbox::insert_for_delivery(
         &state.db,

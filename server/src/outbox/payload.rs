@@ -1,7 +1,7 @@
 //! The outbox payload: what a notice says and to whom. Written by the case core and the
 //! hotline, read by the notification pipeline, which never reads the writers' tables.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -92,6 +92,14 @@ pub struct Notice {
     pub not_reopened_because: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<serde_json::Value>,
+    /// A grid-care person (never their name or numbers), their visit's due day and a help
+    /// task a visit opened.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub person_id: Option<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visit_due_on: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub care_task_id: Option<Uuid>,
 }
 
 fn is_v1(v: &u16) -> bool {

@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::jurisdictions::Level;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -11,15 +13,18 @@ pub enum Role {
     Approver,
     Caseworker,
     Operator,
+    /// 网格员: posted at a grid node, looks after the key groups of that grid.
+    GridWorker,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Admin,
         Role::Supervisor,
         Role::Approver,
         Role::Caseworker,
         Role::Operator,
+        Role::GridWorker,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -29,6 +34,7 @@ impl Role {
             Role::Approver => "approver",
             Role::Caseworker => "caseworker",
             Role::Operator => "operator",
+            Role::GridWorker => "grid_worker",
         }
     }
 
@@ -44,6 +50,7 @@ impl Role {
             Role::Approver => "审批人员",
             Role::Caseworker => "社区工作者",
             Role::Operator => "热线话务员",
+            Role::GridWorker => "网格员",
         }
     }
 
@@ -54,6 +61,27 @@ impl Role {
             Role::Approver => "审批",
             Role::Caseworker => "社区工作者",
             Role::Operator => "话务员",
+            Role::GridWorker => "网格员",
+        }
+    }
+
+    /// The one level an account of this role may be posted at, when the role has one.
+    pub fn posted_at(self) -> Option<Level> {
+        match self {
+            Role::GridWorker => Some(Level::Grid),
+            _ => None,
+        }
+    }
+
+    /// The refusal when `level` is not where this role may be posted.
+    pub fn check_post(self, level: Level) -> Result<(), String> {
+        match self.posted_at() {
+            Some(required) if required != level => Err(format!(
+                "{}只能设在{}一级的区划",
+                self.label(),
+                required.label()
+            )),
+            _ => Ok(()),
         }
     }
 }
@@ -160,5 +188,9 @@ mod tests {
             assert_eq!(Role::parse(r.as_str()), Some(r));
         }
         assert_eq!(Role::parse("root"), None);
+        assert_eq!(Role::parse("grid_worker"), Some(Role::GridWorker));
+        assert!(Role::GridWorker.check_post(Level::Grid).is_ok());
+        assert!(Role::GridWorker.check_post(Level::Community).is_err());
+        assert!(Role::Caseworker.check_post(Level::Grid).is_ok());
     }
 }

@@ -45,6 +45,15 @@ async fn node_by_code(
         .ok_or_else(|| "区划不存在".to_string()))
 }
 
+fn node_level(node: &entity::jurisdictions::Model) -> AppResult<jurisdictions::Level> {
+    jurisdictions::Level::parse(&node.level).ok_or_else(|| {
+        AppError::Internal(anyhow::anyhow!(
+            "jurisdiction {} has unknown level",
+            node.id
+        ))
+    })
+}
+
 fn admin_not_below() -> AppError {
     codes::NOT_BELOW_OWN_JURISDICTION
         .with("管理员账号只能设在本辖区的下级区划,不能创建或修改同级管理员")
@@ -88,6 +97,11 @@ pub async fn create(
         .await?
         .map_err(|e| fields.insert("jurisdiction_code".into(), e))
         .ok();
+    if let Some(node) = &node
+        && let Err(e) = body.role.check_post(node_level(node)?)
+    {
+        fields.insert("jurisdiction_code".into(), e);
+    }
     let (Some(username), Some(pw), Some(node)) = (username, pw, node) else {
         return Err(AppError::validation(fields));
     };
@@ -262,6 +276,14 @@ pub async fn update(
     let final_path = new_node.as_ref().map_or(&current_node.path, |n| &n.path);
     if id != caller.id && will_be_admin && !strictly_below(&caller, final_path) {
         return Err(admin_not_below());
+    }
+    // A role tied to one level (网格员 at a grid) must end up posted there.
+    let final_role = body.role.or(Role::parse(&current.role));
+    let final_node = new_node.as_ref().unwrap_or(&current_node);
+    if let Some(role) = final_role
+        && let Err(e) = role.check_post(node_level(final_node)?)
+    {
+        return Err(AppError::field("jurisdiction_code", e));
     }
     let disabling = body.disabled == Some(true) && !current.disabled;
     let txn = db::begin(&state.db).await?;

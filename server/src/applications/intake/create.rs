@@ -29,7 +29,7 @@ use crate::{
 };
 
 use super::{
-    duplicates::{Viewer, duplicate, open_key},
+    duplicates::{Viewer, duplicate, open_key, refuse_if_on_roll},
     pii_fill::fill,
     routing::{self, Checked, unique_violation},
 };
@@ -173,13 +173,16 @@ pub async fn create(
         .cipher
         .blind_index(index::ID_NUMBER, checked.fields.id_number.as_str());
     let key = open_key(&id_bidx, &checked.kind.code);
+    let viewer = match (intake.resident_id, intake.staff_scope) {
+        (Some(resident), _) => Viewer::Resident(resident),
+        (None, Some(scope)) => Viewer::Staff(scope),
+        (None, None) => Viewer::Nobody,
+    };
     if let Some(existing) = store::find_open_by_key(txn, &key).await? {
-        let viewer = match (intake.resident_id, intake.staff_scope) {
-            (Some(resident), _) => Viewer::Resident(resident),
-            (None, Some(scope)) => Viewer::Staff(scope),
-            (None, None) => Viewer::Nobody,
-        };
         return Err(duplicate(&existing, viewer));
+    }
+    if !draft {
+        refuse_if_on_roll(txn, &id_bidx, &checked.kind.code, viewer).await?;
     }
     let mut model = blank(Uuid::now_v7(), new_reference(txn).await?, &intake, &checked);
     fill(state, &mut model, &checked.fields);

@@ -29,7 +29,7 @@ use crate::{
 
 use super::{
     create::{announce_submitted, submission},
-    duplicates::{Viewer, duplicate, open_key},
+    duplicates::{Viewer, duplicate, open_key, refuse_if_on_roll},
     pii_fill::fill,
     routing::{self, enabled_type, unique_violation},
 };
@@ -63,6 +63,13 @@ pub async fn update_draft(
     if let Some(existing) = store::find_open_by_key(txn, &key).await? {
         return Err(duplicate(&existing, Viewer::Resident(resident.id)));
     }
+    refuse_if_on_roll(
+        txn,
+        &app.applicant_id_bidx,
+        &app.assistance_type,
+        Viewer::Resident(resident.id),
+    )
+    .await?;
     let version = app.version;
     let mut model = app;
     fill(state, &mut model, &checked.fields);
