@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 use migration::{Migrator, MigratorTrait};
 
 use crate::{
-    auth::password,
+    audit,
     config::{CONFIG_FILE, RawSettings, Settings},
     db, jurisdictions,
     staff::{
@@ -253,15 +253,16 @@ pub async fn add_staff(
     if let Some(level) = jurisdictions::Level::parse(&node.level) {
         role.check_post(level).map_err(anyhow::Error::msg)?;
     }
-    let hash = password::hash(password.expose().to_string()).await?;
-    let account = staff::store::insert(
+    let account = staff::accounts::open(
         &conn,
-        staff::store::NewStaff {
-            username: username.as_str(),
+        audit::Actor::System,
+        "cli",
+        staff::accounts::NewAccount {
+            username,
             display_name,
-            password_hash: hash,
+            password,
             role,
-            jurisdiction_id: node.id,
+            node: node.clone(),
         },
     )
     .await

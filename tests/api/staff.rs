@@ -1,5 +1,6 @@
 //! Staff administration: admins act only inside their subtree; roles are checked per request.
 
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 use tests::both_backends;
 
@@ -309,6 +310,18 @@ async fn the_cli_creates_a_staff_account_that_can_log_in() {
     )
     .await
     .assert_status(200);
+    // The command leaves the same audit row as the admin API, naming where it came from.
+    let rows = entity::audit_log::Entity::find()
+        .filter(entity::audit_log::Column::Action.eq("staff.create"))
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].actor_kind, "system");
+    let detail = rows[0].detail.clone().unwrap();
+    assert_eq!(detail["via"], "cli");
+    assert_eq!(detail["role"], "admin");
+    assert_eq!(detail["jurisdiction"], "120000");
     // Bad input is refused before anything is written.
     let err = zhitongche::cli::add_staff(&settings, "cli.two", "admin", "120000", None, "short")
         .await

@@ -5,8 +5,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::error::AppError;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
@@ -163,15 +161,6 @@ impl Scope {
     pub fn filter<C: ColumnTrait>(&self, column: C) -> SimpleExpr {
         // Codes are alphanumeric, so the path holds no LIKE wildcards.
         column.starts_with(&self.path)
-    }
-
-    /// Not found unless the node is inside the subtree: outside nodes are not acknowledged.
-    pub fn ensure_contains(&self, path: &str, not_found: AppError) -> Result<(), AppError> {
-        if self.contains(path) {
-            Ok(())
-        } else {
-            Err(not_found)
-        }
     }
 }
 

@@ -5,13 +5,14 @@ use uuid::Uuid;
 
 use crate::{
     audit::{self, Actor, Entry},
-    auth::{Staff, password, store as tokens},
+    auth::{Staff, store as tokens},
     db,
     error::{AppError, AppResult, ErrorBody, FieldErrors, codes},
     http::cursor,
     jurisdictions::{self, domain::Code},
     staff::{
         Role,
+        accounts::{self, NewAccount},
         domain::{Password, Username, parse_display_name},
         dto::{CreateStaffRequest, ListStaffQuery, StaffPage, StaffResponse, UpdateStaffRequest},
         store,
@@ -114,27 +115,19 @@ pub async fn create(
     if body.role == Role::Admin && !strictly_below(&caller, &node.path) {
         return Err(admin_not_below());
     }
-    let hash = password::hash(pw.expose().to_string()).await?;
-    let txn = db::begin(&state.db).await?;
-    let account = store::insert(
-        &txn,
-        store::NewStaff {
-            username: username.as_str(),
+    let account = accounts::open(
+        &state.db,
+        Actor::Staff(caller.id),
+        "api",
+        NewAccount {
+            username,
             display_name,
-            password_hash: hash,
+            password: pw,
             role: body.role,
-            jurisdiction_id: node.id,
+            node: node.clone(),
         },
     )
     .await?;
-    audit::record(
-        &txn,
-        Entry::new(Actor::Staff(caller.id), "staff.create")
-            .target("staff", account.id)
-            .detail(serde_json::json!({"role": body.role.as_str(), "jurisdiction": node.code})),
-    )
-    .await?;
-    txn.commit().await?;
     Ok(HttpResponse::Created().json(StaffResponse::from_models(account, &node)))
 }
 

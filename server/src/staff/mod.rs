@@ -1,5 +1,6 @@
 //! Staff accounts: roles, admin management inside a subtree, and the caller's own profile.
 
+pub mod accounts;
 pub mod domain;
 pub mod dto;
 pub mod handlers;

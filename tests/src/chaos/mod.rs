@@ -4,11 +4,12 @@
 
 pub mod cluster;
 pub mod count;
+pub mod figures;
 pub mod load;
 pub mod processes;
 pub mod run;
 pub mod wechat;
 
 pub use cluster::Cluster;
-pub use count::Figures;
+pub use figures::Figures;
 pub use run::{Fault, Plan, run};

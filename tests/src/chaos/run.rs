@@ -8,7 +8,8 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::chaos::{
     cluster::{COMMUNITY, Cluster},
-    count::{self, Figures},
+    count,
+    figures::Figures,
     load::{Case, Load},
 };
 

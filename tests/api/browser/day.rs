@@ -1,89 +1,18 @@
-//! The console in a real browser (headless Chromium), against the real application on
-//! PostgreSQL and Redis with WeChat faked by wiremock. A day's work end to end: an operator
-//! enters a call that opens a case with the keyboard alone; the community caseworker, already
-//! signed in elsewhere, sees it arrive live, accepts it and asks for more (meeting a stale page
-//! on the way); the street approver approves a resident's case and the resident's WeChat
-//! notices match; a caseworker of another community sees nothing of it; the session outlives
-//! its access token and signing out ends it; an admin makes an entry point and downloads its
-//! poster. Screenshots of each screen go to `target/screenshots/`.
+//! A day's work end to end, from the call to the approval.
 
 use std::time::{Duration, Instant};
 
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel};
 use serde_json::json;
 use tests::{
     Backend, TestApp,
-    browser::{self, Browser, Keys},
+    browser::{self, Keys},
     eventually,
-};
-use wiremock::{
-    Mock, ResponseTemplate,
-    matchers::{method, path},
 };
 
 use crate::delivery::{consent, mock_send, sends};
 
-const FUAN: &str = "120101001001";
-const XINJIN: &str = "120101001002";
-const PASSWORD: &str = "Console-test-pass-1";
-
-/// A staff account with a known name (the harness's have random ones) and `PASSWORD`.
-async fn staff(app: &TestApp, username: &str, role: &str, code: &str) -> uuid::Uuid {
-    use zhitongche::{auth::password, jurisdictions, staff};
-    let node = jurisdictions::store::find_by_code(&app.state.db, code)
-        .await
-        .unwrap()
-        .unwrap();
-    staff::store::insert(
-        &app.state.db,
-        staff::store::NewStaff {
-            username,
-            display_name: Some(format!("测试{username}")),
-            password_hash: password::hash(PASSWORD.to_string()).await.unwrap(),
-            role: staff::Role::parse(role).unwrap(),
-            jurisdiction_id: node.id,
-        },
-    )
-    .await
-    .unwrap()
-    .id
-}
-
-async fn sign_in(b: &Browser, app: &TestApp, username: &str) {
-    b.goto(&app.url("/")).await;
-    b.find("input[name=username]")
-        .await
-        .send_keys(username)
-        .await
-        .unwrap();
-    b.find("input[name=password]")
-        .await
-        .send_keys(&(PASSWORD.to_string() + &Keys::Enter.to_string()))
-        .await
-        .unwrap();
-    b.find("#logout").await;
-}
-
-async fn sign_out(b: &Browser) {
-    b.click("#logout").await;
-    b.find("input[name=username]").await;
-}
-
-/// Refresh tokens of a staff member: (all, not revoked).
-async fn refresh_tokens(app: &TestApp, staff: uuid::Uuid) -> (usize, usize) {
-    let rows = entity::refresh_tokens::Entity::find()
-        .filter(entity::refresh_tokens::Column::PrincipalId.eq(staff))
-        .all(&app.state.db)
-        .await
-        .unwrap();
-    let live = rows
-        .iter()
-        .filter(|r| r.revoked_at.is_none() && r.used_at.is_none())
-        .count();
-    (rows.len(), live)
-}
+use super::common::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_day_in_the_console_from_the_call_to_the_approval() {
@@ -305,98 +234,4 @@ async fn a_day_in_the_console_from_the_call_to_the_approval() {
     worker.close().await;
     op.close().await;
     eprintln!("browser case flow took {:?}", started.elapsed());
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_admin_makes_an_entry_point_and_downloads_its_poster() {
-    let Some(driver) = browser::chromedriver().await else {
-        return;
-    };
-    let started = Instant::now();
-    let app = TestApp::builder(Backend::Postgres).spawn().await;
-    app.seed_demo().await;
-    app.mock_stable_token("TOKEN-QR", None).await;
-    let png = zhitongche::entry_points::render::qr_png("https://mp.weixin.qq.com/a/console-test")
-        .unwrap();
-    Mock::given(method("POST"))
-        .and(path("/wxa/getwxacodeunlimit"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("content-type", "image/png")
-                .set_body_bytes(png),
-        )
-        .mount(&app.wechat)
-        .await;
-    staff(&app, "city.admin", "admin", "120000").await;
-    let downloads = tempdir("poster");
-    let admin = driver.session(&downloads).await;
-    sign_in(&admin, &app, "city.admin").await;
-    admin.wait_text("ul.tree", "和平区").await;
-    admin.screenshot("admin-tree").await;
-    admin.click("header nav a[data-path='/entry-points']").await;
-    admin
-        .find("form.panel input[role=combobox]")
-        .await
-        .click()
-        .await
-        .unwrap();
-    admin.keys("新津").await;
-    admin.wait_text(".listbox", "新津社区").await;
-    admin.keys(&Keys::Enter.to_string()).await;
-    admin
-        .tab_keys(&("新津社区居委会公告栏".to_string() + &Keys::Enter.to_string()))
-        .await;
-    admin.wait_text("main h1", "新津社区居委会公告栏").await;
-    // The 小程序码 is shown (fetched with the token, displayed from a blob: URL).
-    eventually(10, "the QR image", || async {
-        let w = admin.js("const i = document.querySelector('img.qr'); return i && i.complete ? i.naturalWidth : 0;").await;
-        (w.as_u64().unwrap_or(0) > 0).then_some(())
-    })
-    .await;
-    admin.screenshot("admin-entry-point").await;
-    admin.click("#download-poster").await;
-    let poster = eventually(15, "the downloaded poster", || async {
-        std::fs::read_dir(&downloads)
-            .ok()?
-            .flatten()
-            .map(|e| e.path())
-            .find(|p| p.extension().is_some_and(|x| x == "svg"))
-            .and_then(|p| std::fs::read_to_string(p).ok())
-            .filter(|s| s.trim_end().ends_with("</svg>"))
-    })
-    .await;
-    assert!(
-        poster.contains("新津社区"),
-        "the poster names the community"
-    );
-    assert!(
-        poster.contains("<image") && poster.contains("data:image/png;base64,"),
-        "the poster carries the 小程序码"
-    );
-    let entry = entity::entry_points::Entity::find()
-        .one(&app.state.db)
-        .await
-        .unwrap()
-        .expect("an entry point");
-    assert!(entry.jurisdiction_path.ends_with(&format!("/{XINJIN}/")));
-    for (path, name, wanted) in [
-        ("/staff", "admin-staff", "city.admin"),
-        ("/calendar", "admin-calendar", "春节"),
-        ("/catalogue", "admin-catalogue", "临时救助"),
-    ] {
-        admin.goto(&app.url(&format!("/console/#{path}"))).await;
-        admin.wait_text("main", wanted).await;
-        admin.screenshot(name).await;
-    }
-    admin.close().await;
-    eprintln!("browser admin flow took {:?}", started.elapsed());
-}
-
-fn tempdir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "ztc-browser-{name}-{}",
-        uuid::Uuid::now_v7().simple()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
